@@ -22,23 +22,24 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from clearway.v1 import case_pb2 as clearway_dot_v1_dot_case__pb2
 from clearway.v1 import envelope_pb2 as clearway_dot_v1_dot_envelope__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63learway/v1/determination.proto\x12\x0b\x63learway.v1\x1a\x1a\x63learway/v1/envelope.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x94\x02\n\x11\x44\x65terminationMade\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12(\n\trule_pack\x18\x03 \x01(\x0b\x32\x15.clearway.v1.RulePack\x12-\n\x0c\x63ompute_date\x18\x04 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12/\n\x0b\x63omputed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0b\x63onvictions\x18\x06 \x03(\x0b\x32$.clearway.v1.ConvictionDetermination\":\n\x08RulePack\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x11\n\tpolicy_id\x18\x03 \x01(\t\"\xaa\x02\n\x17\x43onvictionDetermination\x12\x15\n\rconviction_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ode_section\x18\x02 \x01(\t\x12%\n\x07outcome\x18\x03 \x01(\x0e\x32\x14.clearway.v1.Outcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x18\n\x10statute_citation\x18\x05 \x01(\t\x12\x0f\n\x07rule_id\x18\x06 \x01(\t\x12\x0e\n\x06\x63ounty\x18\x07 \x01(\t\x12\x30\n\x0f\x63onviction_date\x18\x08 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x14\n\x0c\x63\x61se_numbers\x18\t \x03(\t\x12\x0e\n\x06\x66\x65lony\x18\n \x01(\x08\x12\x18\n\x10source_row_index\x18\x0b \x01(\r*\x91\x01\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x13\n\x0fOUTCOME_DISMISS\x10\x01\x12\x12\n\x0eOUTCOME_REDUCE\x10\x02\x12\x10\n\x0cOUTCOME_SEAL\x10\x03\x12\x18\n\x14OUTCOME_NOT_ELIGIBLE\x10\x04\x12\x18\n\x14OUTCOME_NEEDS_REVIEW\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63learway/v1/determination.proto\x12\x0b\x63learway.v1\x1a\x16\x63learway/v1/case.proto\x1a\x1a\x63learway/v1/envelope.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x02\n\x11\x44\x65terminationMade\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12(\n\trule_pack\x18\x03 \x01(\x0b\x32\x15.clearway.v1.RulePack\x12-\n\x0c\x63ompute_date\x18\x04 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12/\n\x0b\x63omputed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0b\x63onvictions\x18\x06 \x03(\x0b\x32$.clearway.v1.ConvictionDetermination\x12#\n\x06person\x18\x07 \x01(\x0b\x32\x13.clearway.v1.Person\":\n\x08RulePack\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x11\n\tpolicy_id\x18\x03 \x01(\t\"\xaa\x02\n\x17\x43onvictionDetermination\x12\x15\n\rconviction_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ode_section\x18\x02 \x01(\t\x12%\n\x07outcome\x18\x03 \x01(\x0e\x32\x14.clearway.v1.Outcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x18\n\x10statute_citation\x18\x05 \x01(\t\x12\x0f\n\x07rule_id\x18\x06 \x01(\t\x12\x0e\n\x06\x63ounty\x18\x07 \x01(\t\x12\x30\n\x0f\x63onviction_date\x18\x08 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x14\n\x0c\x63\x61se_numbers\x18\t \x03(\t\x12\x0e\n\x06\x66\x65lony\x18\n \x01(\x08\x12\x18\n\x10source_row_index\x18\x0b \x01(\r*\x91\x01\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x13\n\x0fOUTCOME_DISMISS\x10\x01\x12\x12\n\x0eOUTCOME_REDUCE\x10\x02\x12\x10\n\x0cOUTCOME_SEAL\x10\x03\x12\x18\n\x14OUTCOME_NOT_ELIGIBLE\x10\x04\x12\x18\n\x14OUTCOME_NEEDS_REVIEW\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clearway.v1.determination_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_OUTCOME']._serialized_start=750
-  _globals['_OUTCOME']._serialized_end=895
-  _globals['_DETERMINATIONMADE']._serialized_start=110
-  _globals['_DETERMINATIONMADE']._serialized_end=386
-  _globals['_RULEPACK']._serialized_start=388
-  _globals['_RULEPACK']._serialized_end=446
-  _globals['_CONVICTIONDETERMINATION']._serialized_start=449
-  _globals['_CONVICTIONDETERMINATION']._serialized_end=747
+  _globals['_OUTCOME']._serialized_start=811
+  _globals['_OUTCOME']._serialized_end=956
+  _globals['_DETERMINATIONMADE']._serialized_start=134
+  _globals['_DETERMINATIONMADE']._serialized_end=447
+  _globals['_RULEPACK']._serialized_start=449
+  _globals['_RULEPACK']._serialized_end=507
+  _globals['_CONVICTIONDETERMINATION']._serialized_start=510
+  _globals['_CONVICTIONDETERMINATION']._serialized_end=808
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 import datetime
 
+from clearway.v1 import case_pb2 as _case_pb2
 from clearway.v1 import envelope_pb2 as _envelope_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -27,20 +28,22 @@ OUTCOME_NOT_ELIGIBLE: Outcome
 OUTCOME_NEEDS_REVIEW: Outcome
 
 class DeterminationMade(_message.Message):
-    __slots__ = ("envelope", "person_id", "rule_pack", "compute_date", "computed_at", "convictions")
+    __slots__ = ("envelope", "person_id", "rule_pack", "compute_date", "computed_at", "convictions", "person")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     RULE_PACK_FIELD_NUMBER: _ClassVar[int]
     COMPUTE_DATE_FIELD_NUMBER: _ClassVar[int]
     COMPUTED_AT_FIELD_NUMBER: _ClassVar[int]
     CONVICTIONS_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.Envelope
     person_id: str
     rule_pack: RulePack
     compute_date: _envelope_pb2.SourceDate
     computed_at: _timestamp_pb2.Timestamp
     convictions: _containers.RepeatedCompositeFieldContainer[ConvictionDetermination]
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., rule_pack: _Optional[_Union[RulePack, _Mapping]] = ..., compute_date: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ..., computed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., convictions: _Optional[_Iterable[_Union[ConvictionDetermination, _Mapping]]] = ...) -> None: ...
+    person: _case_pb2.Person
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., rule_pack: _Optional[_Union[RulePack, _Mapping]] = ..., compute_date: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ..., computed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., convictions: _Optional[_Iterable[_Union[ConvictionDetermination, _Mapping]]] = ..., person: _Optional[_Union[_case_pb2.Person, _Mapping]] = ...) -> None: ...
 
 class RulePack(_message.Message):
     __slots__ = ("id", "version", "policy_id")

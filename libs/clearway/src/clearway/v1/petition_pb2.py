@@ -22,20 +22,21 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from clearway.v1 import determination_pb2 as clearway_dot_v1_dot_determination__pb2
 from clearway.v1 import envelope_pb2 as clearway_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63learway/v1/petition.proto\x12\x0b\x63learway.v1\x1a\x1a\x63learway/v1/envelope.proto\"\xa8\x01\n\x11PetitionGenerated\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x1e\n\x16\x64\x65termination_event_id\x18\x03 \x01(\t\x12(\n\tdocuments\x18\x04 \x03(\x0b\x32\x15.clearway.v1.Document\x12\r\n\x05\x63ourt\x18\x05 \x01(\t\"}\n\x08\x44ocument\x12\'\n\x04kind\x18\x01 \x01(\x0e\x32\x19.clearway.v1.DocumentKind\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x0e\n\x06sha256\x18\x03 \x01(\t\x12\x10\n\x08location\x18\x04 \x01(\t\x12\x12\n\nsize_bytes\x18\x05 \x01(\x04*\x9e\x01\n\x0c\x44ocumentKind\x12\x1d\n\x19\x44OCUMENT_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44OCUMENT_KIND_PETITION\x10\x01\x12\x17\n\x13\x44OCUMENT_KIND_ORDER\x10\x02\x12\x1d\n\x19\x44OCUMENT_KIND_BULK_MOTION\x10\x03\x12\x1b\n\x17\x44OCUMENT_KIND_COURT_CSV\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63learway/v1/petition.proto\x12\x0b\x63learway.v1\x1a\x1f\x63learway/v1/determination.proto\x1a\x1a\x63learway/v1/envelope.proto\"\xdf\x01\n\x11PetitionGenerated\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x1e\n\x16\x64\x65termination_event_id\x18\x03 \x01(\t\x12(\n\tdocuments\x18\x04 \x03(\x0b\x32\x15.clearway.v1.Document\x12\r\n\x05\x63ourt\x18\x05 \x01(\t\x12\x35\n\rdetermination\x18\x06 \x01(\x0b\x32\x1e.clearway.v1.DeterminationMade\"}\n\x08\x44ocument\x12\'\n\x04kind\x18\x01 \x01(\x0e\x32\x19.clearway.v1.DocumentKind\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x0e\n\x06sha256\x18\x03 \x01(\t\x12\x10\n\x08location\x18\x04 \x01(\t\x12\x12\n\nsize_bytes\x18\x05 \x01(\x04*\x9e\x01\n\x0c\x44ocumentKind\x12\x1d\n\x19\x44OCUMENT_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44OCUMENT_KIND_PETITION\x10\x01\x12\x17\n\x13\x44OCUMENT_KIND_ORDER\x10\x02\x12\x1d\n\x19\x44OCUMENT_KIND_BULK_MOTION\x10\x03\x12\x1b\n\x17\x44OCUMENT_KIND_COURT_CSV\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clearway.v1.petition_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DOCUMENTKIND']._serialized_start=370
-  _globals['_DOCUMENTKIND']._serialized_end=528
-  _globals['_PETITIONGENERATED']._serialized_start=72
-  _globals['_PETITIONGENERATED']._serialized_end=240
-  _globals['_DOCUMENT']._serialized_start=242
-  _globals['_DOCUMENT']._serialized_end=367
+  _globals['_DOCUMENTKIND']._serialized_start=458
+  _globals['_DOCUMENTKIND']._serialized_end=616
+  _globals['_PETITIONGENERATED']._serialized_start=105
+  _globals['_PETITIONGENERATED']._serialized_end=328
+  _globals['_DOCUMENT']._serialized_start=330
+  _globals['_DOCUMENT']._serialized_end=455
 # @@protoc_insertion_point(module_scope)

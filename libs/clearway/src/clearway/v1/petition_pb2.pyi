@@ -1,3 +1,4 @@
+from clearway.v1 import determination_pb2 as _determination_pb2
 from clearway.v1 import envelope_pb2 as _envelope_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -22,18 +23,20 @@ DOCUMENT_KIND_BULK_MOTION: DocumentKind
 DOCUMENT_KIND_COURT_CSV: DocumentKind
 
 class PetitionGenerated(_message.Message):
-    __slots__ = ("envelope", "person_id", "determination_event_id", "documents", "court")
+    __slots__ = ("envelope", "person_id", "determination_event_id", "documents", "court", "determination")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     DETERMINATION_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
     COURT_FIELD_NUMBER: _ClassVar[int]
+    DETERMINATION_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.Envelope
     person_id: str
     determination_event_id: str
     documents: _containers.RepeatedCompositeFieldContainer[Document]
     court: str
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., determination_event_id: _Optional[str] = ..., documents: _Optional[_Iterable[_Union[Document, _Mapping]]] = ..., court: _Optional[str] = ...) -> None: ...
+    determination: _determination_pb2.DeterminationMade
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., determination_event_id: _Optional[str] = ..., documents: _Optional[_Iterable[_Union[Document, _Mapping]]] = ..., court: _Optional[str] = ..., determination: _Optional[_Union[_determination_pb2.DeterminationMade, _Mapping]] = ...) -> None: ...
 
 class Document(_message.Message):
     __slots__ = ("kind", "media_type", "sha256", "location", "size_bytes")

@@ -1,0 +1,247 @@
+"""Kafka helpers for the kafka-python services (intake, petitions, notifications).
+
+Why this exists: each of those services consumes, does its work, produces, and must
+never lose or duplicate an outcome across a crash. ``TransactionalProcessor`` does
+that once for all of them: every poll batch is one Kafka transaction holding the
+outputs *and* the consumer offsets, so either both land or neither does, and
+downstream consumers read with ``isolation_level=read_committed``.
+
+Redeliveries from an at-least-once producer upstream (faust) carry the same derived
+event id; a ``Ledger`` remembers the ids already handled, rebuilt at start from the
+service's own output topic, so they are recognised and skipped.
+
+A record that cannot be decoded, or whose handler rejects it, goes to the service's
+dead-letter topic with the reason and its original bytes; the stream goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from google.protobuf.message import Message
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from clearway import events, tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One record to publish: the key is always an opaque id (it reaches span attributes)."""
+
+    topic: str
+    key: str
+    message: Message
+
+
+class Rejected(Exception):
+    """Raised by a handler for a record that can never be processed.
+
+    ``reason`` must describe the problem without quoting personal data.
+    """
+
+    def __init__(self, reason: str, field: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+def make_producer(bootstrap_servers: str, *, client_id: str,
+                  transactional_id: str | None = None) -> KafkaProducer:
+    """An idempotent producer (no duplicates from its own retries), optionally transactional."""
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        transactional_id=transactional_id,
+    )
+    if transactional_id:
+        producer.init_transactions()
+    return producer
+
+
+def publish(producer: KafkaProducer, out: Outgoing, tracer) -> None:
+    """Send one event inside a PRODUCER span whose context travels in the headers."""
+    with tracing.producer_span(tracer, out.topic):
+        headers = events.record_headers(out.message) + tracing.inject_headers()
+        producer.send(out.topic, key=out.key.encode(), value=out.message.SerializeToString(),
+                      headers=headers)
+
+
+class Ledger:
+    """Event ids already handled by a service: its idempotency memory.
+
+    Rebuilt at start by reading the service's own output topic to its end, so it
+    survives restarts without a database. Memory grows with the topic's retention.
+    """
+
+    def __init__(self, ids: Iterable[str] = ()):
+        self._ids = set(ids)
+
+    def __contains__(self, event_id: str) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_id: str) -> None:
+        self._ids.add(event_id)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @classmethod
+    def from_topic(cls, bootstrap_servers: str, topic: str, message_type: type[Message],
+                   key_of: Callable[[Message], str], timeout_s: float = 60.0) -> "Ledger":
+        ids = set()
+        for message in read_topic(bootstrap_servers, topic, message_type, timeout_s=timeout_s):
+            ids.add(key_of(message))
+        return cls(ids)
+
+
+def read_topic(bootstrap_servers: str, topic: str, message_type: type[Message],
+               timeout_s: float = 60.0) -> Iterable[Message]:
+    """Every committed message of a topic, from the beginning to the current end."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+                             isolation_level="read_committed", group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(tp) < end[tp] for tp in partitions):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"could not read {topic} to its end in {timeout_s}s")
+            for records in consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    try:
+                        yield events.decode(message_type, record.value, record.headers)
+                    except events.UndecodableRecord:
+                        continue  # a ledger only needs the ids it can read
+    finally:
+        consumer.close()
+
+
+Handler = Callable[[Message], list[Outgoing]]
+
+
+@dataclass
+class TransactionalProcessor:
+    """Consume → handle → produce, one Kafka transaction per poll batch."""
+
+    service: str
+    bootstrap_servers: str
+    group_id: str
+    inputs: dict[str, type[Message]]
+    handle: Callable[[str, Message], list[Outgoing]]
+    dead_letter_topic: str
+    ledger: Ledger = field(default_factory=Ledger)
+    max_records: int = 200
+    poll_timeout_ms: int = 500
+    processed: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+    def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
+        tracer = tracing.tracer(f"clearway.{self.service}")
+        consumer = KafkaConsumer(
+            *self.inputs,
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group_id,
+            client_id=f"{self.service}-consumer",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=self.max_records,
+        )
+        producer = make_producer(self.bootstrap_servers, client_id=f"{self.service}-producer",
+                                 transactional_id=f"clearway-{self.service}-{self.group_id}")
+        log.info("processing", extra={"topic": ",".join(self.inputs), "group": self.group_id})
+        if ready is not None:
+            ready.set()
+        try:
+            while not stop.is_set():
+                batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
+                if batch:
+                    self._process_batch(batch, consumer, producer, tracer)
+        finally:
+            # SIGTERM lands here between batches: the last batch is committed already.
+            producer.close(timeout=10)
+            consumer.close()
+            log.info("stopped", extra={"count": self.processed, "duplicates": self.duplicates,
+                                       "rejected": self.rejected})
+
+    def _process_batch(self, batch, consumer, producer, tracer) -> None:
+        producer.begin_transaction()
+        handled: list[str] = []
+        offsets = {}
+        try:
+            for tp, records in batch.items():
+                for record in records:
+                    event_id = self._process_record(record, producer, tracer)
+                    if event_id:
+                        handled.append(event_id)
+                    offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+            producer.send_offsets_to_transaction(offsets, consumer.group_metadata())
+            producer.commit_transaction()
+        except Exception:
+            log.exception("batch failed; aborting its transaction and retrying it")
+            producer.abort_transaction()
+            for tp, records in batch.items():
+                consumer.seek(tp, records[0].offset)
+            time.sleep(1)
+            return
+        for event_id in handled:
+            self.ledger.add(event_id)
+
+    def _process_record(self, record, producer, tracer) -> str | None:
+        """Returns the input's event id when it was handled (not a duplicate, not rejected)."""
+        message_type = self.inputs[record.topic]
+        with tracing.consumer_span(tracer, record.topic, record.headers, group=self.group_id,
+                                   partition=record.partition, offset=record.offset) as span:
+            try:
+                message = events.decode(message_type, record.value, record.headers)
+            except events.UndecodableRecord as exc:
+                self._dead_letter(producer, record, str(exc), "", tracer)
+                return None
+            envelope = message.envelope
+            tracing.set_attributes(span, {"clearway.event_id": envelope.event_id,
+                                          "clearway.case_id": envelope.case_id,
+                                          "clearway.batch_id": envelope.batch_id})
+            if envelope.event_id in self.ledger:
+                self.duplicates += 1
+                tracing.set_attributes(span, {"clearway.duplicate": True})
+                return None
+            try:
+                outputs = self.handle(record.topic, message)
+            except Rejected as exc:
+                self._dead_letter(producer, record, exc.reason, exc.field, tracer, envelope)
+                return None
+            for out in outputs:
+                publish(producer, out, tracer)
+            self.processed += 1
+            return envelope.event_id
+
+    def _dead_letter(self, producer, record, reason, field_name, tracer, envelope=None) -> None:
+        self.rejected += 1
+        log.warning("dead-lettered a record", extra={
+            "topic": record.topic, "partition": record.partition, "offset": record.offset,
+            "reason": reason})
+        letter = events.dead_letter(
+            source=self.service, reason=reason, original=record.value or b"", field=field_name,
+            original_topic=record.topic, original_partition=record.partition,
+            original_offset=record.offset,
+            tenant=envelope.tenant if envelope else "",
+            jurisdiction=envelope.jurisdiction if envelope else "",
+            case_id=envelope.case_id if envelope else "",
+            batch_id=envelope.batch_id if envelope else "")
+        key = envelope.case_id if envelope else letter.envelope.event_id
+        publish(producer, Outgoing(self.dead_letter_topic, key, letter), tracer)

@@ -1,0 +1,141 @@
+"""Envelopes, event ids and the Kafka record codec.
+
+Why: every consumer deduplicates on ``envelope.event_id``; an event that is a pure
+function of another event (a determination of a case, a petition of a
+determination) gets an id derived from its cause, so a redelivery or a replay
+produces the same id and the duplicate is recognisable downstream.
+
+Each record carries its message type in the ``ce_type`` header (CloudEvents Kafka
+binding names), so a consumer can dead-letter a record of an unexpected type
+without trying to parse it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from google.protobuf.message import DecodeError, Message
+
+from clearway import topics
+from clearway.v1 import (
+    case_pb2,
+    dead_letter_pb2,
+    determination_pb2,
+    envelope_pb2,
+    notification_pb2,
+    petition_pb2,
+)
+
+SCHEMA_VERSION = 1
+CONTENT_TYPE = b"application/x-protobuf"
+TYPE_HEADER = "ce_type"
+ID_HEADER = "ce_id"
+
+# Namespace for ids derived from other ids (uuid5); fixed forever.
+_DERIVED_NS = uuid.UUID("6f0c1f5e-8d7e-4a43-9a4e-3e0b1f6c2b11")
+
+MESSAGE_OF_TOPIC: dict[str, type[Message]] = {
+    topics.CASES: case_pb2.CaseSubmitted,
+    topics.DETERMINATIONS: determination_pb2.DeterminationMade,
+    topics.PETITIONS: petition_pb2.PetitionGenerated,
+    topics.NOTIFICATIONS: notification_pb2.NotificationSent,
+}
+
+
+class UndecodableRecord(ValueError):
+    """A record that is not the message its topic carries; the message says why."""
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+def derived_event_id(cause_event_id: str, purpose: str) -> str:
+    """Stable id of the event made for ``purpose`` from the event ``cause_event_id``."""
+    return str(uuid.uuid5(_DERIVED_NS, f"{cause_event_id}/{purpose}"))
+
+
+def new_envelope(*, tenant: str, jurisdiction: str, case_id: str, batch_id: str = "",
+                 event_id: str | None = None, causation_id: str = "",
+                 occurred_at: datetime | None = None) -> envelope_pb2.Envelope:
+    env = envelope_pb2.Envelope(
+        event_id=event_id or new_event_id(),
+        tenant=tenant,
+        jurisdiction=jurisdiction,
+        schema_version=SCHEMA_VERSION,
+        batch_id=batch_id,
+        causation_id=causation_id,
+        case_id=case_id,
+    )
+    env.occurred_at.FromDatetime(occurred_at or datetime.now(timezone.utc))
+    return env
+
+
+def follow_on_envelope(cause: envelope_pb2.Envelope, purpose: str, *,
+                       occurred_at: datetime | None = None) -> envelope_pb2.Envelope:
+    """Envelope of an event caused by another: same tenant, case and batch; derived id."""
+    return new_envelope(
+        tenant=cause.tenant,
+        jurisdiction=cause.jurisdiction,
+        case_id=cause.case_id,
+        batch_id=cause.batch_id,
+        event_id=derived_event_id(cause.event_id, purpose),
+        causation_id=cause.event_id,
+        occurred_at=occurred_at,
+    )
+
+
+def type_name(message: Message) -> str:
+    return message.DESCRIPTOR.full_name
+
+
+def record_headers(message: Message) -> list[tuple[str, bytes]]:
+    """Headers that describe a record without opening it (no personal data)."""
+    return [
+        ("content-type", CONTENT_TYPE),
+        (TYPE_HEADER, type_name(message).encode()),
+        (ID_HEADER, message.envelope.event_id.encode()),
+    ]
+
+
+def decode(message_type: type[Message], value: bytes | None,
+           headers: list[tuple[str, bytes]] | dict | None = None) -> Message:
+    """Parse a record value, checking its declared type; raises UndecodableRecord."""
+    expected = message_type.DESCRIPTOR.full_name
+    declared = _header(headers, TYPE_HEADER)
+    if declared is not None and declared != expected:
+        raise UndecodableRecord(f"record type is {declared}, expected {expected}")
+    if value is None:
+        raise UndecodableRecord("record has no value")
+    try:
+        message = message_type.FromString(value)
+    except DecodeError as exc:
+        raise UndecodableRecord(f"not a valid {expected}: {exc}") from None
+    if not message.envelope.event_id:
+        raise UndecodableRecord(f"{expected} has no envelope.event_id")
+    return message
+
+
+def dead_letter(*, source: str, reason: str, original: bytes, tenant: str = "",
+                jurisdiction: str = "", case_id: str = "", batch_id: str = "",
+                source_file: str = "", line: int = 0, field: str = "",
+                original_topic: str = "", original_partition: int = -1,
+                original_offset: int = -1) -> dead_letter_pb2.DeadLetter:
+    return dead_letter_pb2.DeadLetter(
+        envelope=new_envelope(tenant=tenant, jurisdiction=jurisdiction, case_id=case_id,
+                              batch_id=batch_id),
+        source=source, reason=reason, original=original, source_file=source_file,
+        line=line, field=field, original_topic=original_topic,
+        original_partition=original_partition, original_offset=original_offset,
+    )
+
+
+def _header(headers, name: str) -> str | None:
+    if not headers:
+        return None
+    items = headers.items() if isinstance(headers, dict) else headers
+    for key, value in items:
+        if key == name:
+            return value.decode() if isinstance(value, (bytes, bytearray)) else str(value)
+    return None
