@@ -68,12 +68,15 @@ def make_producer(bootstrap_servers: str, *, client_id: str,
     return producer
 
 
-def publish(producer: KafkaProducer, out: Outgoing, tracer) -> None:
-    """Send one event inside a PRODUCER span whose context travels in the headers."""
+def publish(producer: KafkaProducer, out: Outgoing, tracer):
+    """Send one event inside a PRODUCER span whose context travels in the headers.
+
+    Returns kafka-python's future: it fails if the broker never acknowledges.
+    """
     with tracing.producer_span(tracer, out.topic):
         headers = events.record_headers(out.message) + tracing.inject_headers()
-        producer.send(out.topic, key=out.key.encode(), value=out.message.SerializeToString(),
-                      headers=headers)
+        return producer.send(out.topic, key=out.key.encode(),
+                             value=out.message.SerializeToString(), headers=headers)
 
 
 class Ledger:

@@ -1,0 +1,241 @@
+"""A whole local Clearway: broker, SMTP sink and the four services as real processes.
+
+Why this exists: ``make demo`` and the integration tests need the same thing, a
+genuine pipeline on loopback that always cleans up after itself. ``LocalStack`` is
+a context manager: every process it starts is stopped on exit, also when the body
+raises, and the broker is stopped only if this stack started it.
+
+Ports are picked free at start, so a demo and a test run can coexist.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+REPO = Path(__file__).resolve().parents[4]
+KAFKA_SCRIPT = REPO / "deploy" / "local" / "kafka.py"
+SERVICES = ("intake", "eligibility", "petitions", "notifications")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def health_status(address: str, service: str = "", timeout_s: float = 1.0) -> int | None:
+    try:
+        with grpc.insecure_channel(address) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            return stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout_s).status
+    except grpc.RpcError:
+        return None
+
+
+@dataclass
+class Broker:
+    """The local Kafka broker, through deploy/local/kafka.py (one script for all uses)."""
+
+    home: Path
+    port: int
+    started_here: bool = False
+    start_seconds: float = 0.0
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _run(self, action: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(KAFKA_SCRIPT), action, "--home", str(self.home),
+                               "--port", str(self.port)], capture_output=True, text=True)
+
+    def start(self) -> "Broker":
+        self.started_here = self._run("status").returncode != 0
+        began = time.monotonic()
+        result = self._run("start")
+        if result.returncode != 0:
+            raise RuntimeError(f"the Kafka broker did not start:\n{result.stderr}{result.stdout}")
+        self.start_seconds = time.monotonic() - began
+        return self
+
+    def stop(self) -> None:
+        self._run("stop")
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log_path: Path
+    health_address: str
+    process: subprocess.Popen | None = None
+
+    def start(self) -> "ServiceProcess":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, cwd=REPO, start_new_session=True)
+        log.close()
+        return self
+
+    def wait_healthy(self, timeout_s: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with status {self.process.returncode}; "
+                                   f"log: {self.log_path}\n{self.log_tail()}")
+            if health_status(self.health_address) == health_pb2.HealthCheckResponse.SERVING:
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} was not healthy after {timeout_s}s; log: {self.log_path}\n"
+                           f"{self.log_tail()}")
+
+    def stop(self, timeout_s: float = 30.0) -> int | None:
+        """SIGTERM (graceful: finish, commit, exit), then SIGKILL after ``timeout_s``."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def kill(self) -> None:
+        """SIGKILL: the crash a real machine can have; nothing is flushed."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def log_tail(self, lines: int = 25) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+
+@dataclass
+class LocalStack:
+    home: Path
+    kafka_port: int = 9092
+    broker_home: Path | None = None
+    compute_date: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.home = Path(self.home).resolve()
+        self.broker = Broker((self.broker_home or self.home / "kafka").resolve(), self.kafka_port)
+        self.smtp_port = free_port()
+        self.intake_address = f"127.0.0.1:{free_port()}"
+        self.health_ports = {name: free_port() for name in ("eligibility", "petitions", "notifications")}
+        self._exit = ExitStack()
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.home / "documents"
+
+    @property
+    def email_dir(self) -> Path:
+        return self.home / "outbox" / "email"
+
+    @property
+    def trace_dir(self) -> Path:
+        return self.home / "traces"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "CLEARWAY_HOME": str(self.home),
+            "CLEARWAY_KAFKA_BOOTSTRAP": self.broker.bootstrap,
+            "CLEARWAY_INTAKE_GRPC_ADDRESS": self.intake_address,
+            "CLEARWAY_SMTP_HOST": "127.0.0.1",
+            "CLEARWAY_SMTP_PORT": str(self.smtp_port),
+            "CLEARWAY_TRACE_DIR": str(self.trace_dir),
+            "OTEL_TRACES_EXPORTER": env.get("OTEL_TRACES_EXPORTER", "file"),
+            "OTEL_BSP_SCHEDULE_DELAY": "500",
+            "PYTHONUNBUFFERED": "1",
+        })
+        for name, port in self.health_ports.items():
+            env[f"CLEARWAY_{name.upper()}_HEALTH_PORT"] = str(port)
+        if self.compute_date:
+            env["CLEARWAY_COMPUTE_DATE"] = self.compute_date
+        env.update(self.extra_env)
+        return env
+
+    def service(self, name: str) -> ServiceProcess:
+        address = (self.intake_address if name == "intake"
+                   else f"127.0.0.1:{self.health_ports[name]}")
+        return ServiceProcess(name, [sys.executable, "-m", f"clearway_{name}"], self.env(),
+                              self.home / "logs" / f"{name}.log", address)
+
+    def __enter__(self) -> "LocalStack":
+        self._exit.__enter__()
+        try:
+            self.broker.start()
+            if self.broker.started_here:
+                self._exit.callback(self.broker.stop)
+            from clearway import topics
+
+            topics.ensure_topics(self.broker.bootstrap)
+            sink = ServiceProcess("smtp-sink", [sys.executable, "-m", "clearway_notifications.smtp_sink",
+                                                "--port", str(self.smtp_port), "--dir", str(self.email_dir)],
+                                  self.env(), self.home / "logs" / "smtp-sink.log", "")
+            sink.start()
+            self._exit.callback(sink.stop)
+            _wait_port(self.smtp_port, sink)
+            for name in SERVICES:
+                self.start_service(name)
+            for name in SERVICES:
+                self.services[name].wait_healthy()
+        except BaseException:
+            self._exit.close()
+            raise
+        return self
+
+    def start_service(self, name: str) -> ServiceProcess:
+        proc = self.service(name).start()
+        self.services[name] = proc
+        self._exit.callback(lambda: self.services[name].stop())
+        return proc
+
+    def restart_service(self, name: str) -> ServiceProcess:
+        proc = self.service(name).start()
+        self.services[name] = proc
+        proc.wait_healthy()
+        return proc
+
+    def clearway(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run the ``clearway`` command against this stack."""
+        result = subprocess.run([sys.executable, "-m", "clearway.cli", *args], env=self.env(),
+                                capture_output=True, text=True, cwd=REPO)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"clearway {' '.join(args)} failed:\n{result.stderr}{result.stdout}")
+        return result
+
+    def __exit__(self, *exc) -> None:
+        self._exit.close()
+
+
+def _wait_port(port: int, proc: ServiceProcess, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.process.poll() is not None:
+            raise RuntimeError(f"{proc.name} exited: {proc.log_tail()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{proc.name} did not listen on {port}")

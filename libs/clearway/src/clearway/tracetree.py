@@ -1,0 +1,77 @@
+"""Read spans written by the file exporter and print a case's or batch's trace as a tree.
+
+Why: operators on a laptop need to see one case's path through the four services
+without running a trace backend. Children are indented under their parent; each
+line shows the service, the span name and its duration.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ID_ATTRIBUTES = ("clearway.case_id", "clearway.batch_id", "clearway.person_id", "clearway.event_id")
+
+
+@dataclass
+class SpanRecord:
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    service: str
+    start_ns: int
+    end_ns: int
+    attributes: dict = field(default_factory=dict)
+
+    @property
+    def duration_ms(self) -> float:
+        return (self.end_ns - self.start_ns) / 1e6
+
+
+def load_spans(trace_dir: Path) -> list[SpanRecord]:
+    spans = []
+    for path in sorted(Path(trace_dir).glob("*.jsonl")):
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                if not line.strip():
+                    continue
+                d = json.loads(line)
+                spans.append(SpanRecord(d["trace_id"], d["span_id"], d.get("parent_span_id"),
+                                        d["name"], d.get("service", ""), d["start_ns"],
+                                        d["end_ns"], d.get("attributes") or {}))
+    return spans
+
+
+def traces_for(spans: list[SpanRecord], ident: str) -> list[str]:
+    """Trace ids that mention ``ident`` as a trace id or an opaque Clearway id, oldest first."""
+    first_seen: dict[str, int] = {}
+    for span in spans:
+        if span.trace_id == ident or any(span.attributes.get(a) == ident for a in ID_ATTRIBUTES):
+            first_seen[span.trace_id] = min(first_seen.get(span.trace_id, span.start_ns), span.start_ns)
+    return sorted(first_seen, key=first_seen.get)
+
+
+def render_tree(spans: list[SpanRecord], trace_id: str) -> str:
+    members = [s for s in spans if s.trace_id == trace_id]
+    ids = {s.span_id for s in members}
+    children: dict[str | None, list[SpanRecord]] = defaultdict(list)
+    for span in members:
+        parent = span.parent_span_id if span.parent_span_id in ids else None
+        children[parent].append(span)
+    lines = [f"trace {trace_id}"]
+
+    def walk(parent: str | None, depth: int) -> None:
+        for span in sorted(children.get(parent, []), key=lambda s: s.start_ns):
+            label = f"{'  ' * depth}{span.service}: {span.name}"
+            lines.append(f"  {label:<70} {span.duration_ms:9.1f} ms")
+            walk(span.span_id, depth + 1)
+
+    walk(None, 0)
+    return "\n".join(lines)
+
+
+def services_in(spans: list[SpanRecord], trace_id: str) -> set[str]:
+    return {s.service for s in spans if s.trace_id == trace_id}

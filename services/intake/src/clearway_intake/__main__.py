@@ -1,0 +1,57 @@
+"""Run the intake gRPC server: ``python -m clearway_intake``.
+
+Serves clearway.v1.IntakeService with gRPC health and reflection on
+CLEARWAY_INTAKE_GRPC_ADDRESS (default 127.0.0.1:50051). SIGTERM: stop taking calls,
+let calls in flight finish (10 s grace), flush the producer, exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent import futures
+
+from opentelemetry.instrumentation.grpc import GrpcInstrumentorServer
+
+from clearway import topics
+from clearway.logs import setup_logging
+from clearway.tracing import setup_tracing, shutdown_tracing
+
+from clearway_intake.config import IntakeSettings
+from clearway_intake.domain.identity import PersonIds
+from clearway_intake.grpc_server import IntakeServicer, build_server
+from clearway_intake.publisher import CasePublisher
+from clearway_intake.status import StatusBoard
+
+log = logging.getLogger("clearway_intake")
+
+
+def main() -> None:
+    settings = IntakeSettings.from_env()
+    setup_logging("intake")
+    setup_tracing("intake")
+    GrpcInstrumentorServer().instrument()
+    topics.ensure_topics(settings.bus.bootstrap_servers)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    publisher = CasePublisher(settings.bus.bootstrap_servers, PersonIds(settings.person_id_key))
+    board = StatusBoard()
+    threading.Thread(target=board.follow, args=(settings.bus.bootstrap_servers, stop),
+                     daemon=True, name="status-board").start()
+    server, port, health = build_server(IntakeServicer(publisher, board), settings.grpc_address,
+                                        futures.ThreadPoolExecutor(max_workers=8))
+    server.start()
+    log.info("serving", extra={"address": settings.grpc_address, "port": port})
+    stop.wait()
+    log.info("stopping")
+    health.enter_graceful_shutdown()
+    server.stop(grace=10).wait()
+    publisher.close()
+    shutdown_tracing()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""CA DOJ "research file" domain: columns, streaming reader, case building, synthetic data.
+
+Pure Python (csv + clearway.v1 protobuf); no transport or telemetry imports.
+See shared/domain/ca-doj-prop64.md §1 for the format.
+"""
+
+from .cases import (
+    CII_SCHEME,
+    SOURCE_FORMAT,
+    SUBJECT_ID_SCHEME,
+    ContactInfo,
+    apply_contact,
+    case_input_from_rows,
+    group_by_subject,
+    load_contacts,
+    parse_name,
+    parse_source_date,
+)
+from .columns import COLUMNS, NUM_COLUMNS, column_name
+from .reader import FieldProblem, Row, RowError, read_rows, validate_row
+
+
+def __getattr__(name: str):
+    # Loaded lazily so `python -m clearway_intake.domain.ca_doj.synthetic` does
+    # not import the module twice (runpy warns about that).
+    if name in ("GeneratedFiles", "generate"):
+        from . import synthetic
+
+        return getattr(synthetic, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "CII_SCHEME",
+    "COLUMNS",
+    "ContactInfo",
+    "FieldProblem",
+    "GeneratedFiles",
+    "NUM_COLUMNS",
+    "Row",
+    "RowError",
+    "SOURCE_FORMAT",
+    "SUBJECT_ID_SCHEME",
+    "apply_contact",
+    "case_input_from_rows",
+    "column_name",
+    "generate",
+    "group_by_subject",
+    "load_contacts",
+    "parse_name",
+    "parse_source_date",
+    "read_rows",
+    "validate_row",
+]

@@ -1,0 +1,380 @@
+"""Turn DOJ rows into a person and a criminal record (clearway.v1 protobuf).
+
+Why this shape: a DOJ file has one row per count x step x sentence part. The
+rules want the record as cycles -> steps -> counts -> sentences, but gogen
+compatibility needs every input column back exactly, so the record carries both
+the structure and every source row verbatim (`CriminalRecord.source_rows`).
+
+Conventions:
+
+* Record fields are copied verbatim, never trimmed: gogen compares exact
+  strings (``"FELONY "`` is not ``"FELONY"``) and the rules must be able to.
+  Only the person's name parts, gender and race are trimmed, for display.
+* Person-level facts (name, DOB, gender, race) come from the subject's first
+  row, as in gogen (§1.3).
+* Order is source order: cycles and steps group consecutive rows, and counts
+  appear in the order of the row that introduced them, so walking the proto
+  visits rows as the file lists them (sentence parts folded in).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from clearway.v1 import case_pb2, envelope_pb2
+
+from . import columns as col
+from .reader import Row
+
+__all__ = [
+    "CII_SCHEME",
+    "CONTACT_COLUMNS",
+    "ContactInfo",
+    "SOURCE_FORMAT",
+    "SUBJECT_ID_SCHEME",
+    "apply_contact",
+    "case_input_from_rows",
+    "group_by_subject",
+    "load_contacts",
+    "parse_name",
+    "parse_source_date",
+]
+
+SOURCE_FORMAT = "ca-doj-research-file"
+SUBJECT_ID_SCHEME = "ca-doj-subject-id"
+CII_SCHEME = "ca-cii"
+
+_SENTENCE_COLUMNS = (
+    col.SENT_ORDER,
+    col.SENT_LOC_CODE,
+    col.SENT_LOC_DESCR,
+    col.SENT_LENGTH,
+    col.SENT_TIME_CODE,
+    col.SENT_TIME_DESCR,
+)
+_CONV_OFFENSE_COLUMNS = (
+    col.CONV_OFFENSE_CODE,
+    col.CONV_OFFENSE_DESCR,
+    col.CONV_OFFENSE_TOC,
+    col.CONV_OFFENSE_QUAL_LST,
+)
+# What a Count holds besides its sentences; compared with trailing blanks
+# ignored (DOJ pads values) to tell a sentence part from a different count.
+_COUNT_COLUMNS = (
+    col.OFN,
+    col.OFFENSE_CODE,
+    col.OFFENSE_DESCR,
+    col.OFFENSE_TOC,
+    col.OFFENSE_QUAL_LST,
+    col.DISP_DATE,
+    col.DISP_CODE,
+    col.DISP_DESCR,
+    col.CONV_STAT_CODE,
+    col.CONV_STAT_DESCR,
+    *_CONV_OFFENSE_COLUMNS,
+    col.COMMENT_TEXT,
+)
+_STEP_COLUMNS = (
+    col.STP_EVENT_DATE,
+    col.STP_TYPE_CODE,
+    col.STP_TYPE_DESCR,
+    col.STP_ORI_TYPE,
+    col.STP_ORI_TYPE_DESCR,
+    col.STP_ORI_CODE,
+    col.STP_ORI_DESCR,
+    col.STP_ORI_CNTY_CODE,
+    col.STP_ORI_CNTY_NAME,
+)
+
+
+def group_by_subject(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    """Group CONSECUTIVE rows with the same SUBJECT_ID, streaming.
+
+    DOJ files list a subject's rows together, so this keeps memory to one
+    person. A subject whose rows are not contiguous comes out as several
+    groups (several cases for one person); grouping over the whole file is a
+    later issue. gogen groups per file too (§1.1, "Multiple files").
+    """
+    group: list[Row] = []
+    for row in rows:
+        if group and row.fields[col.SUBJECT_ID] != group[0].fields[col.SUBJECT_ID]:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+def parse_source_date(raw: str) -> envelope_pb2.SourceDate:
+    """A DOJ date (YYYYMMDD) as SourceDate; raw is kept untouched.
+
+    Valid only for exactly eight ASCII digits forming a real calendar date, as
+    gogen parses (§1.6). Anything else ("19790000", blanks, trailing spaces)
+    keeps raw with valid=False and no year/month/day, so the rules can judge it.
+    """
+    result = envelope_pb2.SourceDate(raw=raw)
+    if len(raw) == 8 and raw.isascii() and raw.isdigit():
+        year, month, day = int(raw[0:4]), int(raw[4:6]), int(raw[6:8])
+        try:
+            date(year, month, day)
+        except ValueError:
+            return result
+        result.year, result.month, result.day = year, month, day
+        result.valid = True
+    return result
+
+
+def parse_name(recorded: str) -> case_pb2.Name:
+    """Split a DOJ name "LAST,FIRST M" into family and given names."""
+    family, comma, given = recorded.partition(",")
+    return case_pb2.Name(
+        recorded=recorded,
+        family_name=family.strip(),
+        given_names=given.strip() if comma else "",
+    )
+
+
+def case_input_from_rows(
+    rows: Sequence[Row],
+) -> tuple[case_pb2.Person, case_pb2.CriminalRecord, str]:
+    """Build (Person, CriminalRecord, source_person_key) from one subject's rows.
+
+    The key is the SUBJECT_ID as written. person_id is left empty: it is minted
+    by intake from the key, never copied from the source.
+    """
+    if not rows:
+        raise ValueError("no rows for subject")
+    key = rows[0].fields[col.SUBJECT_ID]
+    if key == "":
+        raise ValueError("SUBJECT_ID is empty")
+    if any(r.fields[col.SUBJECT_ID] != key for r in rows):
+        raise ValueError("rows belong to more than one SUBJECT_ID")
+    return _person(rows), _record(rows), key
+
+
+def _person(rows: Sequence[Row]) -> case_pb2.Person:
+    first = rows[0].fields
+    person = case_pb2.Person(
+        name=parse_name(first[col.PRI_NAME]),
+        date_of_birth=parse_source_date(first[col.PRI_DOB]),
+        gender=first[col.GENDER].strip(),
+        race=first[col.RACE_DESCR].strip(),
+    )
+    person.identifiers.add(scheme=SUBJECT_ID_SCHEME, value=first[col.SUBJECT_ID])
+    seen: set[str] = set()
+    for row in rows:
+        cii = row.fields[col.CII_NUMBER].strip()
+        if cii and cii not in seen:
+            seen.add(cii)
+            person.identifiers.add(scheme=CII_SCHEME, value=cii)
+    return person
+
+
+def _order(value: str, cnt_order: str, start: int) -> str:
+    """CYC_ORDER/STP_ORDER when it holds a number, else the CNT_ORDER slice.
+
+    gogen identifies cycle and case only by CNT_ORDER characters (§1.3); the
+    DOJ order columns are often fillers ("x", "  -  ") in test data, so they
+    are used only when they look like an order number.
+    """
+    if value.strip().isdigit():
+        return value
+    return cnt_order[start : start + 3]
+
+
+def _has_any(fields: list[str], indices: Iterable[int]) -> bool:
+    return any(fields[i].strip() for i in indices)
+
+
+def _record(rows: Sequence[Row]) -> case_pb2.CriminalRecord:
+    record = case_pb2.CriminalRecord(source_format=SOURCE_FORMAT)
+    cycle: case_pb2.Cycle | None = None
+    step: case_pb2.Step | None = None
+    cycle_key: tuple[str, ...] = ()
+    step_key: tuple[str, ...] = ()
+    # Counts of the current step by count_order, with the columns they hold.
+    step_counts: dict[str, tuple[case_pb2.Count, tuple[str, ...]]] = {}
+
+    for position, row in enumerate(rows):
+        f = row.fields
+        record.source_rows.add(file=row.file, line=row.line, index=row.index, fields=f)
+        cnt_order = f[col.CNT_ORDER]
+
+        # Cycles and steps group CONSECUTIVE rows only, so proto order stays
+        # row order (the rules take "first row wins" from it, as gogen does).
+        # A cycle is its order plus date; a step is its order plus date, type
+        # and agency: gogen's own fixtures put an arrest and a court action
+        # under one step order, and those must not share a Step.
+        key = (_order(f[col.CYC_ORDER], cnt_order, 0), f[col.CYC_DATE])
+        if cycle is None or key != cycle_key:
+            cycle_key = key
+            cycle = record.cycles.add(
+                cycle_order=key[0],
+                date=parse_source_date(f[col.CYC_DATE]),
+                age_at_cycle=f[col.CYC_AGE],
+            )
+            step = None
+
+        key = (_order(f[col.STP_ORDER], cnt_order, 3), *(f[i] for i in _STEP_COLUMNS))
+        if step is None or key != step_key:
+            step_key = key
+            step = cycle.steps.add(
+                step_order=key[0],
+                event_date=parse_source_date(f[col.STP_EVENT_DATE]),
+                type_code=f[col.STP_TYPE_CODE],
+                type_description=f[col.STP_TYPE_DESCR],
+                agency=_agency(f),
+            )
+            step_counts = {}
+
+        # A sentence part repeats a count of this step with only its sentence
+        # changed. A repeat that differs in charge, disposition, case number or
+        # comment is a Count of its own (same count_order), so nothing the
+        # rules read is hidden in another row: gogen takes the first CONVICTED
+        # row of a CNT_ORDER, which need not be its first row.
+        count_columns = tuple(f[i].rstrip() for i in _COUNT_COLUMNS)
+        known = step_counts.get(cnt_order)
+        if known is not None and known[1] == count_columns:
+            count = known[0]
+        else:
+            count = step.counts.add(
+                count_order=cnt_order,
+                case_number=f[col.OFN],
+                offense=case_pb2.Offense(
+                    code=f[col.OFFENSE_CODE],
+                    description=f[col.OFFENSE_DESCR],
+                    type_of_charge=f[col.OFFENSE_TOC],
+                    qualifiers=f[col.OFFENSE_QUAL_LST],
+                ),
+                disposition=_disposition(f),
+                comment=f[col.COMMENT_TEXT],
+                source_row_index=position,
+            )
+            step_counts.setdefault(cnt_order, (count, count_columns))
+        if _has_any(f, _SENTENCE_COLUMNS):
+            count.sentences.add(
+                order=f[col.SENT_ORDER],
+                location_code=f[col.SENT_LOC_CODE],
+                location=f[col.SENT_LOC_DESCR],
+                length=f[col.SENT_LENGTH],
+                time_code=f[col.SENT_TIME_CODE],
+                time_description=f[col.SENT_TIME_DESCR],
+            )
+    return record
+
+
+def _agency(f: list[str]) -> case_pb2.Agency:
+    return case_pb2.Agency(
+        ori_type=f[col.STP_ORI_TYPE],
+        ori_type_description=f[col.STP_ORI_TYPE_DESCR],
+        ori_code=f[col.STP_ORI_CODE],
+        description=f[col.STP_ORI_DESCR],
+        county_code=f[col.STP_ORI_CNTY_CODE],
+        county_name=f[col.STP_ORI_CNTY_NAME],
+    )
+
+
+def _disposition(f: list[str]) -> case_pb2.Disposition:
+    disposition = case_pb2.Disposition(
+        code=f[col.DISP_CODE],
+        description=f[col.DISP_DESCR],
+        date=parse_source_date(f[col.DISP_DATE]),
+        conviction_status_code=f[col.CONV_STAT_CODE],
+        conviction_status=f[col.CONV_STAT_DESCR],
+    )
+    if _has_any(f, _CONV_OFFENSE_COLUMNS):
+        disposition.conviction_offense.CopyFrom(
+            case_pb2.Offense(
+                code=f[col.CONV_OFFENSE_CODE],
+                description=f[col.CONV_OFFENSE_DESCR],
+                type_of_charge=f[col.CONV_OFFENSE_TOC],
+                qualifiers=f[col.CONV_OFFENSE_QUAL_LST],
+            )
+        )
+    return disposition
+
+
+# --- Contact information -----------------------------------------------------
+# DOJ files carry no contact details; a county supplies them in a companion
+# contacts.csv keyed by SUBJECT_ID.
+
+CONTACT_COLUMNS = (
+    "subject_id",
+    "email",
+    "phone",
+    "language",
+    "consent_email",
+    "consent_sms",
+    "consent_mail",
+)
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    email: str = ""
+    phone: str = ""
+    language: str = ""
+    consent_email: bool = False
+    consent_sms: bool = False
+    consent_mail: bool = False
+
+
+def _consent(value: str, name: str, where: str) -> bool:
+    v = value.strip().lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise ValueError(f"{where}: {name} is not true/false")
+
+
+def load_contacts(path: str | os.PathLike[str]) -> dict[str, ContactInfo]:
+    """Read contacts.csv into {subject_id: ContactInfo}.
+
+    A blank consent cell means no consent: no consent, no message. Any
+    malformed line fails the whole load (naming file, line and column, never
+    the value), because guessing someone's consent is worse than stopping.
+    """
+    path = Path(path)
+    contacts: dict[str, ContactInfo] = {}
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in CONTACT_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path.name}: missing columns {', '.join(missing)}")
+        for record in reader:
+            where = f"{path.name} line {reader.line_num}"
+            if None in record or any(record[c] is None for c in CONTACT_COLUMNS):
+                raise ValueError(f"{where}: wrong number of fields")
+            subject_id = record["subject_id"].strip()
+            if not subject_id:
+                raise ValueError(f"{where}: subject_id is empty")
+            if subject_id in contacts:
+                raise ValueError(f"{where}: subject_id appears more than once")
+            contacts[subject_id] = ContactInfo(
+                email=record["email"].strip(),
+                phone=record["phone"].strip(),
+                language=record["language"].strip(),
+                consent_email=_consent(record["consent_email"], "consent_email", where),
+                consent_sms=_consent(record["consent_sms"], "consent_sms", where),
+                consent_mail=_consent(record["consent_mail"], "consent_mail", where),
+            )
+    return contacts
+
+
+def apply_contact(person: case_pb2.Person, info: ContactInfo) -> None:
+    """Copy contact details, language and consent onto a Person (in place)."""
+    person.contact.email = info.email
+    person.contact.phone = info.phone
+    person.preferred_language = info.language
+    person.consent.email = info.consent_email
+    person.consent.sms = info.consent_sms
+    person.consent.postal_mail = info.consent_mail

@@ -1,0 +1,288 @@
+"""Streaming reader for CA DOJ research files.
+
+Why this exists: intake must read files of any size in constant memory and must
+never drop a record silently. Every physical record comes out either as a `Row`
+(95 fields) or as a `RowError` carrying the reason and the original bytes, so a
+bad record can be dead-lettered while the rest of the file still flows.
+
+Behaviour follows gogen (shared/domain/ca-doj-prop64.md §1.1, §1.8):
+
+* Header: if the file's first bytes are ``RECORD_ID`` the first physical line is
+  skipped without being parsed, so its field count does not matter.
+* RFC 4180 quoting with strict quotes, LF or CRLF line ends, blank lines skipped
+  (Go's encoding/csv skips them too), values never trimmed.
+* Exactly 95 fields per data row. Unlike gogen, one bad row does not fail the
+  whole file: it becomes a `RowError` and reading goes on.
+
+Deliberate difference from gogen: a UTF-8 byte-order mark before the header is
+ignored. gogen's quirk (the BOM defeats header detection and the header becomes
+a bogus subject called "SUBJECT_ID") would create a fake person here.
+
+Memory is bounded by the longest record, never by the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from .columns import COLUMNS, HEADER_TOKEN, NUM_COLUMNS, SUBJECT_ID, column_name
+
+__all__ = [
+    "FieldProblem",
+    "Row",
+    "RowError",
+    "read_rows",
+    "validate_row",
+]
+
+_SNIFF_BYTES = 128
+_BOM = b"\xef\xbb\xbf"
+# Raw bytes kept per failed record for the dead letter; a runaway quoted field
+# is stopped by csv.field_size_limit, this caps what we hold on to.
+_RAW_LIMIT = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row: 95 fields exactly as read."""
+
+    file: str
+    # 1-based physical line on which the record starts (a quoted newline makes
+    # a record span several lines).
+    line: int
+    # 0-based data-row index in the file (header excluded, blank lines not counted).
+    index: int
+    fields: list[str]
+
+    @property
+    def subject_id(self) -> str:
+        return self.fields[SUBJECT_ID]
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A record that could not be read as a row. `reason` never quotes a value."""
+
+    file: str
+    line: int
+    # Column name when the problem is in one field; None when it is the whole record.
+    field: str | None
+    reason: str
+    # The record's physical lines as in the file, line ends included, for dead-lettering.
+    raw: bytes = b""
+    # The data-row index this record occupies, so later rows keep their position.
+    index: int | None = None
+    # True when `raw` was cut at _RAW_LIMIT bytes.
+    raw_truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """Why a well-formed row must still be rejected. `reason` never quotes a value."""
+
+    field: str
+    reason: str
+
+
+class _DojDialect(csv.Dialect):
+    delimiter = ","
+    quotechar = '"'
+    doublequote = True
+    skipinitialspace = False
+    strict = True
+    lineterminator = "\n"
+    quoting = csv.QUOTE_MINIMAL
+
+
+class _RawLines:
+    """Feeds decoded physical lines to csv.reader and remembers their bytes.
+
+    Lines are decoded with surrogateescape so that invalid UTF-8 never stops the
+    stream; such a row is reported by field afterwards, and its bytes survive.
+    """
+
+    def __init__(self, fh: BinaryIO, strip_bom: bool) -> None:
+        self._fh = fh
+        self._strip_bom = strip_bom
+        self._buf: list[bytes] = []
+        self._size = 0
+        self._truncated = False
+
+    def __iter__(self) -> "_RawLines":
+        return self
+
+    def __next__(self) -> str:
+        line = self._fh.readline()
+        if not line:
+            raise StopIteration
+        if self._strip_bom:
+            self._strip_bom = False
+            if line.startswith(_BOM):
+                line = line[len(_BOM):]
+        if self._size < _RAW_LIMIT:
+            keep = line[: _RAW_LIMIT - self._size]
+            self._buf.append(keep)
+            self._size += len(keep)
+            if len(keep) < len(line):
+                self._truncated = True
+        else:
+            self._truncated = True
+        return line.decode("utf-8", "surrogateescape")
+
+    def take(self) -> tuple[bytes, bool]:
+        """Bytes of the lines read since the last call, and whether they were cut."""
+        raw, truncated = b"".join(self._buf), self._truncated
+        self._buf.clear()
+        self._size = 0
+        self._truncated = False
+        return raw, truncated
+
+
+# Python's csv messages are fixed templates (no values); we restate them in our words.
+_CSV_REASONS = {
+    "',' expected after '\"'": "bad CSV quoting: a quoted field must end with a quote followed by a comma",
+    "unexpected end of data": "bad CSV quoting: a quoted field is not closed before the end of the file",
+}
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    message = str(exc)
+    if message in _CSV_REASONS:
+        return _CSV_REASONS[message]
+    if message.startswith("field larger than field limit"):
+        return f"field longer than {csv.field_size_limit()} characters (unclosed quote?)"
+    if "new-line character seen in unquoted field" in message:
+        return "bad CSV line ending: carriage return inside an unquoted field"
+    return "malformed CSV record"
+
+
+def _skip_line(fh: BinaryIO) -> None:
+    """Discard one physical line without holding it all in memory."""
+    while True:
+        chunk = fh.readline(64 * 1024)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def _bare_quote_column(text: str) -> int | None:
+    """Index of the first unquoted field containing a double quote, else None.
+
+    Go's encoding/csv (strict) rejects a bare quote in an unquoted field, e.g.
+    ``ab"c`` or `` "x"`` with a leading space; Python's csv accepts them, so
+    this check restores gogen's strictness. Only called on text csv already
+    parsed, so quoted fields are known to be closed properly.
+    """
+    col = 0
+    at_start = True
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if at_start and c == '"':
+            i += 1
+            while i < n:
+                if text[i] == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        i += 2
+                        continue
+                    break
+                i += 1
+            at_start = False
+        elif c == ",":
+            col += 1
+            at_start = True
+        elif c == '"':
+            return col
+        elif c not in "\r\n":
+            at_start = False
+        i += 1
+    return None
+
+
+def _bad_utf8_column(fields: list[str]) -> int | None:
+    for i, value in enumerate(fields):
+        if value.isascii():
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return i
+    return None
+
+
+def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
+    """Yield every record of a DOJ research file, in file order, as Row or RowError."""
+    path = Path(path)
+    name = path.name
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+        bom = head.startswith(_BOM)
+        if bom:
+            head = head[len(_BOM):]
+        fh.seek(0)
+        header_lines = 0
+        if head.startswith(HEADER_TOKEN.encode("ascii")):
+            _skip_line(fh)
+            header_lines = 1
+        lines = _RawLines(fh, strip_bom=bom and header_lines == 0)
+        reader = csv.reader(lines, dialect=_DojDialect)
+        index = 0
+        lines_done = 0  # reader.line_num after the previous record
+        while True:
+            start = header_lines + lines_done + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                lines_done = reader.line_num
+                raw, cut = lines.take()
+                yield RowError(name, start, None, _csv_reason(exc), raw, index, cut)
+                index += 1
+                continue
+            lines_done = reader.line_num
+            raw, cut = lines.take()
+            if not fields:
+                continue
+            problem = _check_record(fields, raw, cut)
+            if problem is None:
+                yield Row(name, start, index, fields)
+            else:
+                field, reason = problem
+                yield RowError(name, start, field, reason, raw, index, cut)
+            index += 1
+
+
+def _check_record(fields: list[str], raw: bytes, raw_cut: bool) -> tuple[str | None, str] | None:
+    """(field, reason) for a parsed record that is not a valid row, else None."""
+    if len(fields) != NUM_COLUMNS:
+        return None, f"expected {NUM_COLUMNS} fields, found {len(fields)}"
+    if not raw_cut and any('"' in value for value in fields):
+        col = _bare_quote_column(raw.decode("utf-8", "surrogateescape"))
+        if col is not None:
+            return column_name(col), "bad CSV quoting: quote inside an unquoted field"
+    bad = _bad_utf8_column(fields)
+    if bad is not None:
+        return column_name(bad), "not valid UTF-8"
+    return None
+
+
+def validate_row(row: Row) -> list[FieldProblem]:
+    """Problems that make intake reject a well-formed row.
+
+    Only what cannot be processed at all: an empty SUBJECT_ID would merge
+    unrelated rows into one person (gogen's quirk, §1.3). Anything gogen
+    accepts, such as invalid dates or unknown codes, passes: the rules judge it.
+    """
+    problems: list[FieldProblem] = []
+    if len(row.fields) != NUM_COLUMNS:
+        problems.append(
+            FieldProblem("", f"expected {NUM_COLUMNS} fields, found {len(row.fields)}")
+        )
+        return problems
+    if not row.fields[SUBJECT_ID].strip():
+        problems.append(FieldProblem(COLUMNS[SUBJECT_ID], "empty"))
+    return problems

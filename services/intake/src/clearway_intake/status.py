@@ -1,0 +1,81 @@
+"""Where each case is: a read model built by following the downstream topics.
+
+Why: GetCaseStatus must answer without asking the other services. The board follows
+determinations, petitions and notifications (from the beginning, read_committed)
+and keeps a small record per case id. It lives in memory and is rebuilt at start,
+bounded by the topics' retention.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer
+
+from clearway import events, topics
+from clearway.v1 import determination_pb2, intake_service_pb2, notification_pb2, petition_pb2
+
+ELIGIBLE = {determination_pb2.OUTCOME_DISMISS, determination_pb2.OUTCOME_REDUCE,
+            determination_pb2.OUTCOME_SEAL}
+FOLLOWED = {
+    topics.DETERMINATIONS: determination_pb2.DeterminationMade,
+    topics.PETITIONS: petition_pb2.PetitionGenerated,
+    topics.NOTIFICATIONS: notification_pb2.NotificationSent,
+}
+
+
+@dataclass
+class CaseStatus:
+    stage: int = intake_service_pb2.CASE_STAGE_SUBMITTED
+    convictions_determined: int = 0
+    convictions_eligible: int = 0
+    documents: int = 0
+    notifications: int = 0
+
+
+class StatusBoard:
+    def __init__(self):
+        self._cases: dict[str, CaseStatus] = {}
+        self._lock = threading.Lock()
+
+    def submitted(self, case_id: str) -> None:
+        with self._lock:
+            self._cases.setdefault(case_id, CaseStatus())
+
+    def get(self, case_id: str) -> CaseStatus | None:
+        with self._lock:
+            return self._cases.get(case_id)
+
+    def apply(self, topic: str, message) -> None:
+        case_id = message.envelope.case_id
+        with self._lock:
+            status = self._cases.setdefault(case_id, CaseStatus())
+            if topic == topics.DETERMINATIONS:
+                status.convictions_determined = len(message.convictions)
+                status.convictions_eligible = sum(c.outcome in ELIGIBLE for c in message.convictions)
+                stage = intake_service_pb2.CASE_STAGE_DETERMINED
+            elif topic == topics.PETITIONS:
+                status.documents = len(message.documents)
+                stage = intake_service_pb2.CASE_STAGE_PETITION_GENERATED
+            else:
+                status.notifications += 1
+                stage = intake_service_pb2.CASE_STAGE_NOTIFIED
+            status.stage = max(status.stage, stage)
+
+    def follow(self, bootstrap_servers: str, stop: threading.Event) -> None:
+        """Consume the downstream topics until ``stop``; meant for a daemon thread."""
+        consumer = KafkaConsumer(*FOLLOWED, bootstrap_servers=bootstrap_servers, group_id=None,
+                                 auto_offset_reset="earliest", enable_auto_commit=False,
+                                 isolation_level="read_committed", client_id="intake-status")
+        try:
+            while not stop.is_set():
+                for records in consumer.poll(timeout_ms=500).values():
+                    for record in records:
+                        try:
+                            message = events.decode(FOLLOWED[record.topic], record.value, record.headers)
+                        except events.UndecodableRecord:
+                            continue  # the owning service dead-letters it; not ours to judge
+                        self.apply(record.topic, message)
+        finally:
+            consumer.close()

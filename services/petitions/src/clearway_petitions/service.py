@@ -1,0 +1,58 @@
+"""Turn an eligible determination into court filings: DeterminationMade in, PetitionGenerated out.
+
+A person with no eligible conviction gets no filing (notifications tells them so).
+The documents are rendered deterministically and stored by content hash, so a
+replayed determination produces the very same files and event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clearway import events, topics
+from clearway.bus import Outgoing
+from clearway.v1 import determination_pb2, petition_pb2
+
+from clearway_petitions.domain.petition import (
+    court_for,
+    eligible_convictions,
+    render_order,
+    render_petition,
+)
+from clearway_petitions.domain.store import DocumentStore
+
+
+def county_of(jurisdiction: str) -> str:
+    """``ca/san-joaquin`` → ``SAN JOAQUIN``."""
+    return jurisdiction.partition("/")[2].replace("-", " ").upper()
+
+
+def file_petition(made: determination_pb2.DeterminationMade,
+                  store: DocumentStore) -> petition_pb2.PetitionGenerated | None:
+    if not eligible_convictions(made):
+        return None
+    court = court_for(county_of(made.envelope.jurisdiction))
+    date = made.compute_date
+    prepared_on = dt.date(date.year, date.month, date.day)
+    event = petition_pb2.PetitionGenerated(
+        envelope=events.follow_on_envelope(made.envelope, "petition"),
+        person_id=made.person_id,
+        determination_event_id=made.envelope.event_id,
+        court=court,
+        determination=made,
+    )
+    event.envelope.occurred_at.CopyFrom(made.envelope.occurred_at)
+    for kind, render in ((petition_pb2.DOCUMENT_KIND_PETITION, render_petition),
+                         (petition_pb2.DOCUMENT_KIND_ORDER, render_order)):
+        stored = store.put(render(made.person, made, court, prepared_on), suffix=".pdf")
+        event.documents.add(kind=kind, media_type="application/pdf", sha256=stored.sha256,
+                            location=stored.location, size_bytes=stored.size_bytes)
+    return event
+
+
+def handle(store: DocumentStore):
+    def on_determination(_topic: str, made: determination_pb2.DeterminationMade) -> list[Outgoing]:
+        event = file_petition(made, store)
+        return [Outgoing(topics.PETITIONS, made.person_id, event)] if event else []
+
+    return on_determination

@@ -1,0 +1,185 @@
+"""The petition and proposed order carry the eligible convictions, and only those, byte-for-byte reproducibly."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
+from clearway_petitions.domain.petition import (
+    court_for,
+    eligible_convictions,
+    render_order,
+    render_petition,
+)
+
+Outcome = determination_pb2.Outcome
+COURT = "Superior Court of California, County of Sacramento"
+PREPARED_ON = datetime.date(2026, 11, 20)
+CITATION = "Cal. Health & Safety Code \u00a7 11361.8(e)"
+
+
+def _date(year: int, month: int, day: int) -> envelope_pb2.SourceDate:
+    return envelope_pb2.SourceDate(
+        year=year, month=month, day=day, raw=f"{year:04d}{month:02d}{day:02d}", valid=True
+    )
+
+
+@pytest.fixture
+def person() -> case_pb2.Person:
+    return case_pb2.Person(
+        person_id="p-7f3a",
+        name=case_pb2.Name(recorded="QUILLFEATHER,MARISOL T", family_name="QUILLFEATHER", given_names="MARISOL T"),
+        date_of_birth=_date(1971, 4, 9),
+        preferred_language="en",
+    )
+
+
+@pytest.fixture
+def determination() -> determination_pb2.DeterminationMade:
+    return determination_pb2.DeterminationMade(
+        envelope=envelope_pb2.Envelope(event_id="5b0c2d1e-0000-4000-8000-000000000001"),
+        person_id="p-7f3a",
+        rule_pack=determination_pb2.RulePack(
+            id="ca-prop64", version="2026.11-gogen-0.2.13", policy_id="sacramento-2019"
+        ),
+        convictions=[
+            determination_pb2.ConvictionDetermination(
+                conviction_id="1/2/1",
+                code_section="11358 HS",
+                outcome=Outcome.OUTCOME_DISMISS,
+                reason="Dismiss all HS 11358 convictions",
+                statute_citation=CITATION,
+                rule_id="ca-prop64/dismiss-by-section",
+                county="SACRAMENTO",
+                conviction_date=_date(1998, 6, 15),
+                case_numbers=["98F04417", "98F04418"],
+                felony=True,
+            ),
+            determination_pb2.ConvictionDetermination(
+                conviction_id="2/2/1",
+                code_section="11359 HS",
+                outcome=Outcome.OUTCOME_REDUCE,
+                reason="Reduce HS 11359 felony to misdemeanor",
+                statute_citation="Cal. Health & Safety Code \u00a7 11361.8(f)",
+                rule_id="ca-prop64/reduce-by-section",
+                county="SACRAMENTO",
+                conviction_date=_date(2004, 2, 29),
+                case_numbers=["04F01234"],
+                felony=True,
+            ),
+            determination_pb2.ConvictionDetermination(
+                conviction_id="3/2/1",
+                code_section="11352 HS",
+                outcome=Outcome.OUTCOME_NOT_ELIGIBLE,
+                reason="Not a Prop 64 code section",
+                statute_citation="Cal. Health & Safety Code \u00a7 11361.8",
+                rule_id="ca-prop64/not-cannabis",
+                county="SACRAMENTO",
+                conviction_date=_date(2009, 9, 1),
+                case_numbers=["09F77777"],
+            ),
+        ],
+    )
+
+
+def _pdf_text(content: bytes) -> str:
+    """All page text with line breaks folded, so wrapped cells still read as one phrase."""
+    reader = PdfReader(io.BytesIO(content))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_eligible_convictions_keeps_dismiss_reduce_and_seal_only(determination):
+    determination.convictions.add(code_section="11357 HS", outcome=Outcome.OUTCOME_SEAL)
+    determination.convictions.add(code_section="11360 HS", outcome=Outcome.OUTCOME_NEEDS_REVIEW)
+
+    kept = [c.code_section for c in eligible_convictions(determination)]
+
+    assert kept == ["11358 HS", "11359 HS", "11357 HS"]
+
+
+@pytest.mark.parametrize(
+    ("county", "court"),
+    [
+        ("SACRAMENTO", "Superior Court of California, County of Sacramento"),
+        ("SAN JOAQUIN", "Superior Court of California, County of San Joaquin"),
+        ("san_luis_obispo", "Superior Court of California, County of San Luis Obispo"),
+        ("  CONTRA COSTA COUNTY ", "Superior Court of California, County of Contra Costa"),
+    ],
+)
+def test_court_for_names_the_superior_court(county, court):
+    assert court_for(county) == court
+
+
+def test_court_for_needs_a_county():
+    with pytest.raises(ValueError):
+        court_for("  ")
+
+
+def test_petition_lists_the_eligible_convictions_only(person, determination):
+    content = render_petition(person, determination, COURT, PREPARED_ON)
+
+    assert content.startswith(b"%PDF-")
+    text = _pdf_text(content)
+    assert "Petition/Application for Dismissal, Sealing or Redesignation" in text
+    assert "(Health and Safety Code \u00a7 11361.8)" in text
+    assert "SUPERIOR COURT OF CALIFORNIA, COUNTY OF SACRAMENTO" in text
+    assert "Clearway-generated filing" in text
+    assert "QUILLFEATHER,MARISOL T" in text
+    assert "04/09/1971" in text
+    for expected in ("11358 HS", "11359 HS", "98F04417", "98F04418", "04F01234", CITATION,
+                     "06/15/1998", "Dismissal", "Redesignation (reduction)",
+                     "Dismiss all HS 11358 convictions"):
+        assert expected in text
+    assert "Determined by rule pack ca-prop64 version 2026.11-gogen-0.2.13" in text
+    assert "11352" not in text
+    assert "09F77777" not in text
+    assert "Not a Prop 64 code section" not in text
+
+
+def test_order_has_the_same_convictions_and_a_blank_judicial_signature(person, determination):
+    text = _pdf_text(render_order(person, determination, COURT, PREPARED_ON))
+
+    assert "Order" in text
+    assert "QUILLFEATHER,MARISOL T" in text
+    for expected in ("11358 HS", "11359 HS", "98F04417", "04F01234", CITATION):
+        assert expected in text
+    assert "11352" not in text and "09F77777" not in text
+    assert "Judicial officer" in text
+    assert "____" in text
+
+
+def test_name_falls_back_to_given_and_family_names(person, determination):
+    person.name.recorded = ""
+
+    text = _pdf_text(render_petition(person, determination, COURT, PREPARED_ON))
+
+    assert "MARISOL T QUILLFEATHER" in text
+
+
+@pytest.mark.parametrize("render", [render_petition, render_order])
+def test_same_input_gives_the_same_bytes(person, determination, render):
+    first = render(person, determination, COURT, PREPARED_ON)
+    again = render(
+        case_pb2.Person.FromString(person.SerializeToString()),
+        determination_pb2.DeterminationMade.FromString(determination.SerializeToString()),
+        COURT,
+        PREPARED_ON,
+    )
+
+    assert first == again
+    assert render(person, determination, COURT, PREPARED_ON + datetime.timedelta(days=1)) != first
+
+
+def test_nothing_to_file_without_an_eligible_conviction(person, determination):
+    for conviction in determination.convictions:
+        conviction.outcome = Outcome.OUTCOME_NOT_ELIGIBLE
+
+    with pytest.raises(ValueError):
+        render_petition(person, determination, COURT, PREPARED_ON)
+    with pytest.raises(ValueError):
+        render_order(person, determination, COURT, PREPARED_ON)
