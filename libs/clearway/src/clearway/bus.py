@@ -189,7 +189,7 @@ class TransactionalProcessor:
         try:
             for tp, records in batch.items():
                 for record in records:
-                    event_id = self._process_record(record, producer, tracer)
+                    event_id = self._process_record(record, producer, tracer, handled)
                     if event_id:
                         handled.append(event_id)
                     offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
@@ -205,8 +205,12 @@ class TransactionalProcessor:
         for event_id in handled:
             self.ledger.add(event_id)
 
-    def _process_record(self, record, producer, tracer) -> str | None:
-        """Returns the input's event id when it was handled (not a duplicate, not rejected)."""
+    def _process_record(self, record, producer, tracer, in_batch: list[str]) -> str | None:
+        """Returns the input's event id when it was handled (not a duplicate, not rejected).
+
+        ``in_batch`` holds the ids handled earlier in this uncommitted batch: a
+        redelivered copy can sit in the same batch as its original.
+        """
         message_type = self.inputs[record.topic]
         with tracing.consumer_span(tracer, record.topic, record.headers, group=self.group_id,
                                    partition=record.partition, offset=record.offset) as span:
@@ -219,7 +223,7 @@ class TransactionalProcessor:
             tracing.set_attributes(span, {"clearway.event_id": envelope.event_id,
                                           "clearway.case_id": envelope.case_id,
                                           "clearway.batch_id": envelope.batch_id})
-            if envelope.event_id in self.ledger:
+            if envelope.event_id in self.ledger or envelope.event_id in in_batch:
                 self.duplicates += 1
                 tracing.set_attributes(span, {"clearway.duplicate": True})
                 return None

@@ -239,3 +239,80 @@ def _wait_port(port: int, proc: ServiceProcess, timeout_s: float = 20.0) -> None
                 return
         time.sleep(0.1)
     raise RuntimeError(f"{proc.name} did not listen on {port}")
+
+
+@dataclass
+class BatchOutcome:
+    """What the pipeline produced for one batch, read back from the topics."""
+
+    determinations: dict = field(default_factory=dict)   # case_id -> [DeterminationMade]
+    petitions: dict = field(default_factory=dict)        # case_id -> [PetitionGenerated]
+    notifications: dict = field(default_factory=dict)    # case_id -> [NotificationSent]
+    dead_letters: list = field(default_factory=list)     # DeadLetter of intake for the batch
+    records: dict = field(default_factory=dict)          # topic -> physical record count
+
+    def eligible_cases(self) -> set[str]:
+        from clearway.v1 import determination_pb2 as d
+
+        eligible = {d.OUTCOME_DISMISS, d.OUTCOME_REDUCE, d.OUTCOME_SEAL}
+        return {case_id for case_id, made in self.determinations.items()
+                if any(c.outcome in eligible for c in made[0].convictions)}
+
+
+class BatchWatcher:
+    """Follows the output topics and gathers the events of one batch by its id."""
+
+    def __init__(self, bootstrap: str, batch_id: str):
+        from kafka import KafkaConsumer, TopicPartition
+
+        from clearway import topics
+        from clearway.v1 import dead_letter_pb2, determination_pb2, notification_pb2, petition_pb2
+
+        self.batch_id = batch_id
+        self.outcome = BatchOutcome()
+        self._types = {
+            topics.DETERMINATIONS: ("determinations", determination_pb2.DeterminationMade),
+            topics.PETITIONS: ("petitions", petition_pb2.PetitionGenerated),
+            topics.NOTIFICATIONS: ("notifications", notification_pb2.NotificationSent),
+            topics.INTAKE_REJECTED: ("dead_letters", dead_letter_pb2.DeadLetter),
+        }
+        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                       enable_auto_commit=False, isolation_level="read_committed")
+        partitions = [TopicPartition(t, p) for t in self._types
+                      for p in self._consumer.partitions_for_topic(t) or ()]
+        self._consumer.assign(partitions)
+        self._consumer.seek_to_beginning(*partitions)
+
+    def poll(self) -> BatchOutcome:
+        for records in self._consumer.poll(timeout_ms=300, max_records=5000).values():
+            for record in records:
+                attr, message_type = self._types[record.topic]
+                message = message_type.FromString(record.value)
+                if message.envelope.batch_id != self.batch_id:
+                    continue
+                self.outcome.records[record.topic] = self.outcome.records.get(record.topic, 0) + 1
+                if attr == "dead_letters":
+                    self.outcome.dead_letters.append(message)
+                else:
+                    getattr(self.outcome, attr).setdefault(message.envelope.case_id, []).append(message)
+        return self.outcome
+
+    def wait(self, cases: int, timeout_s: float = 120.0, on_progress=None) -> BatchOutcome:
+        """Until every case has a determination and a notification, and every eligible case a petition."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            out = self.poll()
+            if on_progress:
+                on_progress(out)
+            done = (len(out.determinations) >= cases and len(out.notifications) >= cases
+                    and out.eligible_cases() <= set(out.petitions))
+            if done:
+                return out
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"batch {self.batch_id} incomplete after {timeout_s}s: {len(out.determinations)}/"
+                    f"{cases} determined, {len(out.petitions)} petitions, "
+                    f"{len(out.notifications)}/{cases} notified")
+
+    def close(self) -> None:
+        self._consumer.close()

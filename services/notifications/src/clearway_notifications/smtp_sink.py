@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import signal
 import threading
+import time
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -23,7 +24,8 @@ class EmlWriter:
 
     async def handle_DATA(self, server, session, envelope):
         content = envelope.original_content or envelope.content
-        name = hashlib.sha256(content).hexdigest()[:24] + ".eml"
+        # One file per delivery (not per content): a duplicate email must stay visible.
+        name = f"{time.time_ns()}-{hashlib.sha256(content).hexdigest()[:16]}.eml"
         (self.folder / name).write_bytes(content)
         return "250 Message accepted for delivery"
 

@@ -97,8 +97,9 @@ def group_by_subject(rows: Iterable[Row]) -> Iterator[list[Row]]:
 
     DOJ files list a subject's rows together, so this keeps memory to one
     person. A subject whose rows are not contiguous comes out as several
-    groups (several cases for one person); grouping over the whole file is a
-    later issue. gogen groups per file too (§1.1, "Multiple files").
+    groups (several cases for one person), whereas gogen groups over the whole
+    file (§1.3). Whole-file grouping is a later issue; across files gogen does
+    not group either (§1.1, "Multiple files").
     """
     group: list[Row] = []
     for row in rows:

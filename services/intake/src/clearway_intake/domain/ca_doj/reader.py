@@ -283,6 +283,10 @@ def validate_row(row: Row) -> list[FieldProblem]:
             FieldProblem("", f"expected {NUM_COLUMNS} fields, found {len(row.fields)}")
         )
         return problems
-    if not row.fields[SUBJECT_ID].strip():
+    subject_id = row.fields[SUBJECT_ID]
+    if subject_id == "":
         problems.append(FieldProblem(COLUMNS[SUBJECT_ID], "empty"))
+    elif not subject_id.strip():
+        # Stricter than gogen, on purpose: spaces cannot identify a person either.
+        problems.append(FieldProblem(COLUMNS[SUBJECT_ID], "blank (spaces only)"))
     return problems
