@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -44,21 +43,16 @@ def main() -> int:
         sample = home / "sample"
         print(stack.clearway("generate", "--people", str(args.people), "--seed", str(args.seed),
                              "--out", str(sample)).stdout.strip())
-        submitted = subprocess.run(
-            [sys.executable, "-m", "clearway.cli", "submit", str(sample / "doj_research_file.csv"),
-             "--contacts", str(sample / "contacts.csv")],
-            env=stack.env(), cwd=REPO, stdout=subprocess.PIPE, text=True, check=True)
-        print(submitted.stdout.strip())
-        batch_id = submitted.stdout.split()[1].rstrip(":")
-        cases = int(submitted.stdout.split(" cases published")[0].split()[-1])
-
-        watcher = BatchWatcher(stack.broker.bootstrap, batch_id)
+        submitted = stack.submit(sample / "doj_research_file.csv", sample / "contacts.csv")
+        print(submitted.report)
+        watcher = BatchWatcher(stack.broker.bootstrap, submitted.batch_id)
         try:
-            outcome = watcher.wait(cases, timeout_s=300, on_progress=_progress(cases))
+            outcome = watcher.wait(submitted.cases, timeout_s=300,
+                                   on_progress=_progress(submitted.cases))
         finally:
             watcher.close()
         print()
-        _report(stack, outcome, batch_id)
+        _report(stack, outcome, submitted.batch_id)
     print(f"\nEverything stopped. The demo took {time.monotonic() - began:.1f}s.")
     return 0
 

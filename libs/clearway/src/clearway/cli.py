@@ -37,7 +37,8 @@ def cmd_submit(args) -> int:
     try:
         report = submit_file(args.file, publisher, tenant=args.tenant or settings.bus.tenant,
                              jurisdiction=args.jurisdiction or settings.default_jurisdiction,
-                             contacts_path=args.contacts, on_row=progress.update)
+                             contacts_path=args.contacts, batch_id=args.batch_id or None,
+                             on_row=progress.update)
     finally:
         progress.close()
         publisher.close()
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--contacts", type=Path, help="CSV of contact details and consent per SUBJECT_ID")
     p.add_argument("--tenant", default="")
     p.add_argument("--jurisdiction", default="", help="e.g. ca/sacramento (default $CLEARWAY_JURISDICTION)")
+    p.add_argument("--batch-id", default="", help="id for this batch (default: a new UUID)")
     p.set_defaults(run=cmd_submit)
 
     p = sub.add_parser("generate", help="write seeded synthetic DOJ-format data of fabricated people")

@@ -225,6 +225,19 @@ class LocalStack:
             raise RuntimeError(f"clearway {' '.join(args)} failed:\n{result.stderr}{result.stdout}")
         return result
 
+    def submit_command(self, doj: Path, contacts: Path | None = None, batch_id: str = "") -> list[str]:
+        argv = [sys.executable, "-m", "clearway.cli", "submit", str(doj)]
+        argv += ["--contacts", str(contacts)] if contacts else []
+        return argv + (["--batch-id", batch_id] if batch_id else [])
+
+    def submit(self, doj: Path, contacts: Path | None = None, batch_id: str = "") -> "Submission":
+        """Run ``clearway submit`` to completion and read its one-line report."""
+        result = subprocess.run(self.submit_command(doj, contacts, batch_id), env=self.env(),
+                                cwd=REPO, stdout=subprocess.PIPE, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"clearway submit failed with status {result.returncode}")
+        return Submission.parse(result.stdout)
+
     def __exit__(self, *exc) -> None:
         self._exit.close()
 
@@ -239,6 +252,22 @@ def _wait_port(port: int, proc: ServiceProcess, timeout_s: float = 20.0) -> None
                 return
         time.sleep(0.1)
     raise RuntimeError(f"{proc.name} did not listen on {port}")
+
+
+@dataclass(frozen=True)
+class Submission:
+    batch_id: str
+    rows: int
+    cases: int
+    rejected_rows: int
+    report: str
+
+    @classmethod
+    def parse(cls, stdout: str) -> "Submission":
+        """Reads "batch <id>: <rows> rows, <cases> cases published, <n> rows dead-lettered"."""
+        line = next(ln for ln in stdout.splitlines() if ln.startswith("batch "))
+        words = line.split()
+        return cls(words[1].rstrip(":"), int(words[2]), int(words[4]), int(words[7]), line)
 
 
 @dataclass

@@ -47,6 +47,28 @@ class UndecodableRecord(ValueError):
     """A record that is not the message its topic carries; the message says why."""
 
 
+class RecentIds:
+    """The last ``capacity`` event ids seen: a process's short memory for redeliveries."""
+
+    def __init__(self, capacity: int):
+        from collections import OrderedDict
+
+        self.capacity = capacity
+        self._ids: "OrderedDict[str, None]" = OrderedDict()
+
+    def __contains__(self, event_id: str) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_id: str) -> None:
+        self._ids[event_id] = None
+        self._ids.move_to_end(event_id)
+        while len(self._ids) > self.capacity:
+            self._ids.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 def new_event_id() -> str:
     return str(uuid.uuid4())
 

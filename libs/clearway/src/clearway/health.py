@@ -7,6 +7,7 @@ with grpcurl, which reflection makes self-describing.
 
 from __future__ import annotations
 
+import os
 from concurrent import futures
 
 import grpc
@@ -26,9 +27,15 @@ def add_health_and_reflection(server, service_names: list[str],
 
 
 class HealthServer:
-    """A small threaded gRPC server with only health and reflection on it."""
+    """A small threaded gRPC server with only health and reflection on it.
 
-    def __init__(self, service: str, port: int, host: str = "127.0.0.1"):
+    ``host`` defaults to ``CLEARWAY_HEALTH_HOST`` (else 127.0.0.1), read when the
+    server is built: containers set 0.0.0.0 so the kubelet and compose can probe it.
+    """
+
+    def __init__(self, service: str, port: int, host: str | None = None):
+        if host is None:
+            host = os.environ.get("CLEARWAY_HEALTH_HOST", "").strip() or "127.0.0.1"
         self.service = service
         self.servicer = health.HealthServicer()
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))

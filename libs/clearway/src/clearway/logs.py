@@ -58,6 +58,11 @@ def setup_logging(service: str, level: str | None = None) -> None:
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel((level or os.environ.get("CLEARWAY_LOG_LEVEL", "INFO")).upper())
-    for noisy in ("kafka", "aiokafka", "faust", "mode"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    level = (level or os.environ.get("CLEARWAY_LOG_LEVEL", "INFO")).upper()
+    root.setLevel(level)
+    if level != "DEBUG":  # the client libraries' INFO chatter is for debugging sessions
+        for noisy in ("kafka", "aiokafka", "faust", "mode"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        # kafka-python 3 warns whenever its I/O thread takes >100 ms, which a busy
+        # 2-core machine does all the time; it is noise, not a fault.
+        logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)

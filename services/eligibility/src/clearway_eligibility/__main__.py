@@ -10,6 +10,7 @@ import faust
 
 from clearway import topics
 from clearway.health import SERVING, HealthServer
+from clearway.settings import env_str
 from clearway.logs import setup_logging
 from clearway.tracing import setup_tracing, shutdown_tracing
 
@@ -25,7 +26,7 @@ def main() -> None:
     health = HealthServer("eligibility", settings.health_port).start()
     app = create_app(settings, on_ready=lambda: health.set(SERVING))
     try:
-        faust.Worker(app, loglevel="WARNING", quiet=True).execute_from_commandline()
+        faust.Worker(app, loglevel=env_str("CLEARWAY_LOG_LEVEL", "WARNING"), quiet=True).execute_from_commandline()
     finally:
         health.stop()
         shutdown_tracing()

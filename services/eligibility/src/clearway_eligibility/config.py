@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from clearway.settings import BusSettings, SettingError, env_int, env_str
+from clearway.settings import BusSettings, SettingError, env_float, env_int, env_str
 from clearway import topics
 
 DEFAULT_POLICY = Path(__file__).parent / "policies" / "default.json"
@@ -23,6 +23,7 @@ class EligibilitySettings:
     partitions: int
     store: str
     health_port: int
+    session_timeout_s: float
 
     @classmethod
     def from_env(cls) -> "EligibilitySettings":
@@ -40,4 +41,5 @@ class EligibilitySettings:
             partitions=env_int("CLEARWAY_ELIGIBILITY_PARTITIONS", 6),
             store=env_str("CLEARWAY_ELIGIBILITY_STORE", "memory://"),
             health_port=env_int("CLEARWAY_ELIGIBILITY_HEALTH_PORT", 8081),
+            session_timeout_s=env_float("CLEARWAY_ELIGIBILITY_SESSION_TIMEOUT_S", 10.0),
         )

@@ -6,9 +6,16 @@ and to the jurisdiction's court feed. Guarantees:
 
 - at-least-once (faust's default; its exactly_once mode is unreliable), with the
   offset committed only after the determination is acknowledged by the broker;
-- idempotent on event id: a table (changelogged to Kafka) remembers the case events
-  already determined, and the determination's id is derived from the case event's,
-  so even a redelivery that slips past the table carries the same id downstream.
+- idempotent on event id: the worker remembers the case events it determined
+  recently and skips a redelivered one; across a crash, a redelivered case yields a
+  determination with the *same* id (derived from the case event's), which petitions
+  and notifications recognise and drop.
+
+Why no faust Table for that memory: with a changelogged table, a worker restarted
+after SIGKILL left one partition stalled after table recovery (seen here with faust
+0.15.3: committed offset frozen at 7 of 249 while the others finished; faust's
+issue tracker has similar recovery hangs, #74, #176). Correctness does not need
+the table, since the ids are derived, so we keep the worker stateless.
 
 Trace context is extracted from and injected into record headers here, inside the
 agent, so the consumer span is the child of intake's producer span.
@@ -47,19 +54,22 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
         topic_partitions=settings.partitions,
         processing_guarantee="at_least_once",
         web_enabled=False,
-        table_standby_replicas=0,
+        # A crashed worker's partitions return after this, not after faust's 60 s default.
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
         consumer_auto_offset_reset="earliest",
         broker_commit_every=100,
         broker_commit_interval=1.0,
         producer_acks=-1,
+        # faust's own logs go through our JSON handler (set up by clearway.logs).
+        loghandlers=list(logging.getLogger().handlers),
     )
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     cases = app.topic(topics.CASES, partitions=settings.partitions, **raw)
     determinations = app.topic(topics.DETERMINATIONS, **raw)
     rejected = app.topic(topics.ELIGIBILITY_REJECTED, **raw)
     feeds = {j: app.topic(topics.court_feed(j), **raw) for j in settings.court_feeds}
-    determined = app.Table("eligibility-determined-cases", default=str,
-                           partitions=settings.partitions, key_type=str, value_type=str)
+    determined = events.RecentIds(capacity=100_000)
 
     async def send(topic: faust.TopicT, key: str, message) -> None:
         with tracing.producer_span(tracer, topic.get_topic_name()):
@@ -85,7 +95,7 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
                                               "clearway.case_id": envelope.case_id,
                                               "clearway.batch_id": envelope.batch_id,
                                               "clearway.person_id": case.person.person_id})
-                if determined.get(envelope.event_id):
+                if envelope.event_id in determined:
                     tracing.set_attributes(span, {"clearway.duplicate": True})
                     continue
                 compute_date = settings.compute_date or dt.datetime.now(dt.timezone.utc).date()
@@ -109,7 +119,7 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
                 feed = feeds.get(envelope.jurisdiction)
                 if feed is not None:
                     await send(feed, made.person_id, made)
-                determined[envelope.event_id] = made.envelope.event_id
+                determined.add(envelope.event_id)
                 log.info("determined", extra={"case_id": envelope.case_id,
                                               "event_id": made.envelope.event_id,
                                               "count": len(made.convictions)})

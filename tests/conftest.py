@@ -1,0 +1,37 @@
+"""Fixtures for the cross-service tests.
+
+The broker-backed tests share one genuine Kafka broker and one running pipeline
+per session (``stack``), on free ports under a temporary folder, so they never
+touch a demo's broker. Everything is stopped at the end, also after a failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clearway.devstack import LocalStack, free_port
+
+COMPUTE_DATE = "2026-11-20"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> LocalStack:
+    home: Path = tmp_path_factory.mktemp("clearway")
+    port = free_port()
+    with LocalStack(home, kafka_port=port, broker_home=home / "kafka",
+                    compute_date=COMPUTE_DATE) as running:
+        yield running
+
+
+@pytest.fixture()
+def sample(stack, tmp_path):
+    """A function that writes a seeded synthetic DOJ file of fabricated people."""
+
+    def make(people: int, seed: int) -> tuple[Path, Path]:
+        out = tmp_path / f"sample-{seed}"
+        stack.clearway("generate", "--people", str(people), "--seed", str(seed), "--out", str(out))
+        return out / "doj_research_file.csv", out / "contacts.csv"
+
+    return make
