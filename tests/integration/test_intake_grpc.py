@@ -1,0 +1,107 @@
+"""IntakeService over a real gRPC socket: submit, status, health, reflection, validation."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from clearway.v1 import case_pb2, envelope_pb2, intake_service_pb2, intake_service_pb2_grpc
+
+pytestmark = pytest.mark.broker
+
+
+def a_case(source_key: str) -> intake_service_pb2.CaseInput:
+    """One fabricated person with one misdemeanour HS 11357 conviction in Sacramento."""
+    record = case_pb2.CriminalRecord(source_format="ca-doj-research-file")
+    step = record.cycles.add(cycle_order="101").steps.add(
+        step_order="002", type_description="COURT ACTION")
+    step.event_date.CopyFrom(envelope_pb2.SourceDate(year=2001, month=4, day=11, raw="20010411",
+                                                     valid=True))
+    step.agency.county_name = "SACRAMENTO"
+    step.counts.add(count_order="101002001000", case_number="140194",
+                    offense=case_pb2.Offense(description="11357(A) HS-POSSESS MARIJUANA",
+                                             type_of_charge="M"),
+                    disposition=case_pb2.Disposition(description="CONVICTED-PROBATION",
+                                                     conviction_status="MISDEMEANOR"))
+    person = case_pb2.Person(name=case_pb2.Name(recorded="QUILLFEATHER,ZEPHYRA", given_names="ZEPHYRA",
+                                                family_name="QUILLFEATHER"),
+                             preferred_language="es",
+                             contact=case_pb2.Contact(email="zephyra@example.org"),
+                             consent=case_pb2.Consent(email=True))
+    return intake_service_pb2.CaseInput(person=person, record=record, source_person_key=source_key)
+
+
+@pytest.fixture()
+def intake(stack):
+    with grpc.insecure_channel(stack.intake_address) as channel:
+        yield channel
+
+
+def test_submit_case_flows_to_notified_and_status_reports_it(intake):
+    stub = intake_service_pb2_grpc.IntakeServiceStub(intake)
+    reply = stub.SubmitCase(intake_service_pb2.SubmitCaseRequest(
+        tenant="coalition-a", jurisdiction="ca/sacramento", case=a_case("S-1")), timeout=30)
+    assert reply.case_id and reply.person_id.startswith("p_") and "S-1" not in reply.person_id
+
+    deadline = time.monotonic() + 60
+    while True:
+        status = stub.GetCaseStatus(intake_service_pb2.GetCaseStatusRequest(case_id=reply.case_id))
+        if status.stage == intake_service_pb2.CASE_STAGE_NOTIFIED or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert status.stage == intake_service_pb2.CASE_STAGE_NOTIFIED
+    assert status.convictions_determined == 1 and status.convictions_eligible == 1
+    assert status.documents == 2 and status.notifications == 1
+
+
+def test_same_source_person_gets_the_same_opaque_id(intake):
+    stub = intake_service_pb2_grpc.IntakeServiceStub(intake)
+    request = intake_service_pb2.SubmitCaseRequest(tenant="coalition-a", jurisdiction="ca/sacramento",
+                                                   case=a_case("S-2"))
+    first, second = stub.SubmitCase(request, timeout=30), stub.SubmitCase(request, timeout=30)
+    assert first.person_id == second.person_id and first.case_id != second.case_id
+
+
+def test_invalid_case_is_refused_naming_the_field_not_the_value(intake):
+    stub = intake_service_pb2_grpc.IntakeServiceStub(intake)
+    case = a_case("S-3")
+    case.person.contact.email = "QUILLFEATHER-no-at-sign"
+    with pytest.raises(grpc.RpcError) as refused:
+        stub.SubmitCase(intake_service_pb2.SubmitCaseRequest(
+            tenant="coalition-a", jurisdiction="ny/kings", case=case), timeout=10)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "jurisdiction" in refused.value.details()
+    assert "case.person.contact.email" in refused.value.details()
+    assert "QUILLFEATHER" not in refused.value.details()
+
+
+def test_submit_batch_accepts_valid_cases_and_dead_letters_the_rest(intake):
+    stub = intake_service_pb2_grpc.IntakeServiceStub(intake)
+    good = intake_service_pb2.SubmitBatchRequest(tenant="coalition-a", jurisdiction="ca/sacramento",
+                                                 case=a_case("S-4"))
+    bad = intake_service_pb2.SubmitBatchRequest(tenant="coalition-a", jurisdiction="ca/sacramento",
+                                                case=intake_service_pb2.CaseInput())
+    reply = stub.SubmitBatch(iter([good, bad, good]), timeout=30)
+    assert (reply.accepted, reply.rejected, len(reply.case_ids)) == (2, 1, 2)
+
+
+def test_unknown_case_status_is_not_found(intake):
+    stub = intake_service_pb2_grpc.IntakeServiceStub(intake)
+    with pytest.raises(grpc.RpcError) as missing:
+        stub.GetCaseStatus(intake_service_pb2.GetCaseStatusRequest(case_id="no-such-case"))
+    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_every_service_answers_grpc_health_and_intake_reflects_its_api(stack, intake):
+    for name, proc in stack.services.items():
+        with grpc.insecure_channel(proc.health_address) as channel:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+            assert reply.status == health_pb2.HealthCheckResponse.SERVING, name
+    stub = reflection_pb2_grpc.ServerReflectionStub(intake)
+    responses = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+    names = {s.name for r in responses for s in r.list_services_response.service}
+    assert {"clearway.v1.IntakeService", "grpc.health.v1.Health"} <= names

@@ -1,0 +1,212 @@
+"""Envelopes, derived event ids, the record codec and the short memory for redeliveries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from clearway import events
+from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
+
+CAUSE_ID = "0b7d3c1e-5f2a-4c8e-9d6b-1a2b3c4d5e6f"
+OCCURRED = datetime(2026, 11, 20, 12, 30, tzinfo=timezone.utc)
+
+
+def _cause() -> envelope_pb2.Envelope:
+    return events.new_envelope(
+        tenant="demo-coalition",
+        jurisdiction="ca/sacramento",
+        case_id="case-42",
+        batch_id="batch-7",
+        event_id=CAUSE_ID,
+        occurred_at=OCCURRED,
+    )
+
+
+def _case(event_id: str = CAUSE_ID) -> case_pb2.CaseSubmitted:
+    case = case_pb2.CaseSubmitted(
+        person=case_pb2.Person(
+            person_id="p_opaque",
+            name=case_pb2.Name(recorded="QUILLFEATHER,MARISOL T"),
+            contact=case_pb2.Contact(email="marisol@example.org", phone="+19165550123"),
+            identifiers=[case_pb2.Identifier(scheme="ca-doj-subject-id", value="18675309")],
+        ),
+    )
+    case.envelope.CopyFrom(_cause())
+    case.envelope.event_id = event_id
+    return case
+
+
+# --- derived ids ---------------------------------------------------------------
+
+
+def test_derived_event_id_is_the_same_for_the_same_cause_and_purpose():
+    first = events.derived_event_id(CAUSE_ID, "petition")
+    assert first == events.derived_event_id(CAUSE_ID, "petition")
+    assert uuid.UUID(first).version == 5
+
+
+def test_derived_event_id_differs_by_purpose():
+    assert events.derived_event_id(CAUSE_ID, "petition") != events.derived_event_id(
+        CAUSE_ID, "notification")
+
+
+def test_derived_event_id_differs_by_cause():
+    other = "0b7d3c1e-5f2a-4c8e-9d6b-1a2b3c4d5e70"
+    assert events.derived_event_id(CAUSE_ID, "petition") != events.derived_event_id(other, "petition")
+
+
+def test_derived_event_id_is_not_the_cause_id():
+    assert events.derived_event_id(CAUSE_ID, "petition") != CAUSE_ID
+
+
+def test_new_event_ids_are_fresh_each_time():
+    assert events.new_event_id() != events.new_event_id()
+
+
+# --- envelopes -----------------------------------------------------------------
+
+
+def test_follow_on_envelope_keeps_tenant_jurisdiction_case_and_batch():
+    cause = _cause()
+    follow = events.follow_on_envelope(cause, "petition", occurred_at=OCCURRED)
+    assert follow.tenant == "demo-coalition"
+    assert follow.jurisdiction == "ca/sacramento"
+    assert follow.case_id == "case-42"
+    assert follow.batch_id == "batch-7"
+    assert follow.schema_version == events.SCHEMA_VERSION
+
+
+def test_follow_on_envelope_sets_causation_id_and_a_derived_event_id():
+    follow = events.follow_on_envelope(_cause(), "petition")
+    assert follow.causation_id == CAUSE_ID
+    assert follow.event_id == events.derived_event_id(CAUSE_ID, "petition")
+    assert follow.event_id != CAUSE_ID
+
+
+def test_follow_on_envelope_with_a_fixed_time_is_byte_identical_on_replay():
+    cause = _cause()
+    first = events.follow_on_envelope(cause, "petition", occurred_at=OCCURRED)
+    again = events.follow_on_envelope(cause, "petition", occurred_at=OCCURRED)
+    assert first.SerializeToString(deterministic=True) == again.SerializeToString(deterministic=True)
+    assert first.occurred_at.ToDatetime(tzinfo=timezone.utc) == OCCURRED
+
+
+# --- decode --------------------------------------------------------------------
+
+
+def test_decode_accepts_a_good_record_with_its_type_header():
+    case = _case()
+    value = case.SerializeToString()
+    decoded = events.decode(case_pb2.CaseSubmitted, value, events.record_headers(case))
+    assert decoded == case
+
+
+def test_decode_accepts_a_good_record_with_headers_as_a_dict_or_none():
+    case = _case()
+    value = case.SerializeToString()
+    assert events.decode(case_pb2.CaseSubmitted, value, dict(events.record_headers(case))) == case
+    assert events.decode(case_pb2.CaseSubmitted, value, None) == case
+
+
+def test_decode_rejects_a_wrong_ce_type_header_naming_both_types():
+    case = _case()
+    headers = [(events.TYPE_HEADER, b"clearway.v1.DeterminationMade")]
+    with pytest.raises(events.UndecodableRecord) as raised:
+        events.decode(case_pb2.CaseSubmitted, case.SerializeToString(), headers)
+    assert "clearway.v1.DeterminationMade" in str(raised.value)
+    assert "clearway.v1.CaseSubmitted" in str(raised.value)
+
+
+def test_decode_rejects_a_record_of_another_type_by_its_header_before_parsing():
+    made = determination_pb2.DeterminationMade(envelope=_cause(), person_id="p_opaque")
+    with pytest.raises(events.UndecodableRecord):
+        events.decode(case_pb2.CaseSubmitted, made.SerializeToString(), events.record_headers(made))
+
+
+def test_decode_rejects_garbage_bytes():
+    with pytest.raises(events.UndecodableRecord, match="not a valid clearway.v1.CaseSubmitted"):
+        events.decode(case_pb2.CaseSubmitted, b"\xff\xff\xff\xff garbage \x00\x01")
+
+
+def test_decode_rejects_a_record_without_a_value():
+    with pytest.raises(events.UndecodableRecord, match="no value"):
+        events.decode(case_pb2.CaseSubmitted, None)
+
+
+def test_decode_rejects_a_message_without_an_envelope_event_id():
+    case = _case(event_id="")
+    with pytest.raises(events.UndecodableRecord, match="envelope.event_id"):
+        events.decode(case_pb2.CaseSubmitted, case.SerializeToString())
+
+
+def test_decode_rejects_a_message_with_no_envelope_at_all():
+    bare = case_pb2.CaseSubmitted(person=case_pb2.Person(person_id="p_opaque"))
+    with pytest.raises(events.UndecodableRecord, match="envelope.event_id"):
+        events.decode(case_pb2.CaseSubmitted, bare.SerializeToString())
+
+
+def test_undecodable_record_is_a_value_error():
+    assert issubclass(events.UndecodableRecord, ValueError)
+
+
+# --- headers -------------------------------------------------------------------
+
+
+def test_record_headers_carry_the_type_and_the_event_id():
+    case = _case()
+    headers = dict(events.record_headers(case))
+    assert headers[events.TYPE_HEADER] == b"clearway.v1.CaseSubmitted"
+    assert headers[events.ID_HEADER] == CAUSE_ID.encode()
+    assert headers["content-type"] == events.CONTENT_TYPE
+
+
+def test_record_headers_carry_no_personal_data():
+    case = _case()
+    headers = events.record_headers(case)
+    assert {name for name, _ in headers} == {"content-type", events.TYPE_HEADER, events.ID_HEADER}
+    blob = b"".join(value for _, value in headers)
+    for personal in (b"QUILLFEATHER", b"MARISOL", b"marisol@example.org", b"+19165550123",
+                     b"18675309", b"p_opaque", b"case-42"):
+        assert personal not in blob
+
+
+# --- RecentIds ------------------------------------------------------------------
+
+
+def test_recent_ids_remember_what_was_added():
+    recent = events.RecentIds(3)
+    recent.add("a")
+    assert "a" in recent
+    assert "b" not in recent
+    assert len(recent) == 1
+
+
+def test_recent_ids_evict_the_oldest_beyond_capacity():
+    recent = events.RecentIds(3)
+    for event_id in ("a", "b", "c", "d"):
+        recent.add(event_id)
+    assert "a" not in recent
+    assert all(event_id in recent for event_id in ("b", "c", "d"))
+    assert len(recent) == 3
+
+
+def test_recent_ids_re_adding_refreshes_recency():
+    recent = events.RecentIds(3)
+    for event_id in ("a", "b", "c"):
+        recent.add(event_id)
+    recent.add("a")  # a is now the newest; b is the oldest
+    recent.add("d")
+    assert "a" in recent
+    assert "b" not in recent
+    assert "c" in recent and "d" in recent
+    assert len(recent) == 3
+
+
+def test_recent_ids_adding_the_same_id_twice_does_not_grow():
+    recent = events.RecentIds(3)
+    recent.add("a")
+    recent.add("a")
+    assert len(recent) == 1
