@@ -36,7 +36,9 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 $(BUF): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm is required to install buf (@bufbuild/buf)" >&2; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+	@# npm install, not npm ci: npm records only this platform's optional buf binary in
+	@# the lock, which npm ci then refuses. package.json pins buf exactly.
+	npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 .local/cache/.kafka-installed: deploy/local/kafka/pom.xml
