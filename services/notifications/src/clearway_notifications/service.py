@@ -16,6 +16,7 @@ from clearway_notifications.adapters import DeliveryFailed, OutboxFolder, SmtpMa
 from clearway_notifications.domain.messages import (
     choose_channel,
     compose_email,
+    compose_text,
     count_outcomes,
     message_id_for,
     resolve_language,
@@ -56,13 +57,13 @@ class Notifier:
             sent.status = notification_pb2.NOTIFICATION_STATUS_SKIPPED_NO_CONSENT
             return Outgoing(topics.NOTIFICATIONS, made.person_id, sent)
         sent.channel = channel
-        email = compose_email(person, made, petition, self.sender)
-        sent.message_id = email["Message-ID"]
         try:
             if channel == notification_pb2.CHANNEL_EMAIL:
-                self.mailer.send(email)
+                self.mailer.send(compose_email(person, made, petition, self.sender,
+                                               message_id=sent.message_id))
             else:
-                self.outbox.put(CHANNEL_FOLDERS[channel], sent.message_id, email.get_content())
+                _language, _subject, body = compose_text(person, made, petition)
+                self.outbox.put(CHANNEL_FOLDERS[channel], sent.message_id, body)
             sent.status = notification_pb2.NOTIFICATION_STATUS_SENT
         except DeliveryFailed:
             sent.status = notification_pb2.NOTIFICATION_STATUS_FAILED

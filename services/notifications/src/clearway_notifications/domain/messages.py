@@ -125,16 +125,12 @@ def count_outcomes(determination: determination_pb2.DeterminationMade) -> tuple[
     return cleared, review
 
 
-def compose_email(
+def compose_text(
     person: case_pb2.Person,
     determination: determination_pb2.DeterminationMade,
     petition: petition_pb2.PetitionGenerated | None,
-    sender: str,
-) -> EmailMessage:
-    """The plain-text email telling the person what the determination means for them."""
-    recipient = person.contact.email.strip()
-    if not recipient:
-        raise ValueError("the person has no email address")
+) -> tuple[str, str, str]:
+    """(language, subject, body) of the message, whatever the channel that carries it."""
     language = resolve_language(person.preferred_language)
     texts = TEMPLATES[language]
     cleared, review = count_outcomes(determination)
@@ -153,18 +149,36 @@ def compose_email(
     if not cleared and not review:
         paragraphs.append(texts["none"])
     paragraphs += [texts["closing"], texts["signature"]]
+    return language, texts["subject"], "\n\n".join(paragraphs) + "\n"
+
+
+def compose_email(
+    person: case_pb2.Person,
+    determination: determination_pb2.DeterminationMade,
+    petition: petition_pb2.PetitionGenerated | None,
+    sender: str,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """The plain-text email telling the person what the determination means for them.
+
+    ``message_id`` defaults to one derived from the determination's event id.
+    """
+    recipient = person.contact.email.strip()
+    if not recipient:
+        raise ValueError("the person has no email address")
+    language, subject, body = compose_text(person, determination, petition)
 
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = texts["subject"]
-    message["Message-ID"] = message_id_for(determination.envelope.event_id)
+    message["Subject"] = subject
+    message["Message-ID"] = message_id or message_id_for(determination.envelope.event_id)
     # RFC 3834: tells auto-responders not to answer and start a loop.
     message["Auto-Submitted"] = "auto-generated"
     sent_at = _event_time(determination)
     if sent_at is not None:
         message["Date"] = format_datetime(sent_at)
-    message.set_content("\n\n".join(paragraphs) + "\n")
+    message.set_content(body)
     # After set_content, which drops every Content-* header set before it.
     message["Content-Language"] = language
     return message

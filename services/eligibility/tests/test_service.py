@@ -1,0 +1,146 @@
+"""CaseSubmitted in, DeterminationMade out: derived ids, full provenance, replay-identical bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import clearway_eligibility
+from clearway import events
+from clearway.v1 import case_pb2, determination_pb2
+from clearway_eligibility import service
+from clearway_eligibility.domain import prop64
+from clearway_eligibility.domain.model import Policy
+
+DEFAULT_POLICY = Path(clearway_eligibility.__file__).parent / "policies" / "default.json"
+COMPUTE_DATE = dt.date(2019, 11, 11)
+OCCURRED = dt.datetime(2026, 11, 20, 9, 15, tzinfo=dt.timezone.utc)
+CASE_EVENT_ID = "3c9e0a4b-7d21-4f6e-8a1b-0c2d3e4f5a6b"
+SUBJECT = "17954908"  # one HS 11358 dismissal and one HS 11359 reduction in Sacramento
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return Policy.from_json(DEFAULT_POLICY.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def case(gogen_fixtures, load_doj_cases) -> case_pb2.CaseSubmitted:
+    cases = load_doj_cases(gogen_fixtures / "configurable_flow" / "input.csv")
+    submitted = cases[SUBJECT]
+    submitted.envelope.CopyFrom(events.new_envelope(
+        tenant="demo-coalition", jurisdiction="ca/sacramento", case_id="case-17954908",
+        batch_id="batch-1", event_id=CASE_EVENT_ID, occurred_at=OCCURRED))
+    submitted.person.contact.email = "person@example.org"
+    return submitted
+
+
+def _determine(case, policy) -> determination_pb2.DeterminationMade:
+    return service.determine(case, policy, "default", COMPUTE_DATE)
+
+
+def test_the_default_policy_is_readable(policy):
+    assert "11358" in policy.dismiss_sections
+    assert "11359" in policy.reduce_sections
+
+
+def test_determination_judges_the_cases_convictions(case, policy):
+    made = _determine(case, policy)
+    outcomes = [c.outcome for c in made.convictions]
+    assert outcomes == [determination_pb2.OUTCOME_DISMISS, determination_pb2.OUTCOME_REDUCE]
+    assert service.eligible_count(made) == 2
+    assert {c.county for c in made.convictions} == {"SACRAMENTO"}
+
+
+def test_envelope_event_id_is_derived_from_the_case_event(case, policy):
+    made = _determine(case, policy)
+    expected = events.derived_event_id(
+        CASE_EVENT_ID, f"determination/{prop64.PACK_ID}/{prop64.PACK_VERSION}")
+    assert made.envelope.event_id == expected
+    assert made.envelope.event_id != CASE_EVENT_ID
+
+
+def test_causation_id_is_the_case_event_id_and_the_case_context_is_kept(case, policy):
+    envelope = _determine(case, policy).envelope
+    assert envelope.causation_id == CASE_EVENT_ID
+    assert (envelope.tenant, envelope.jurisdiction, envelope.case_id, envelope.batch_id) == (
+        "demo-coalition", "ca/sacramento", "case-17954908", "batch-1")
+
+
+def test_the_same_case_gives_identical_bytes(case, policy):
+    first = _determine(case, policy).SerializeToString()
+    replay = case_pb2.CaseSubmitted.FromString(case.SerializeToString())
+    again = _determine(replay, policy).SerializeToString()
+    assert first == again
+
+
+def test_times_come_from_the_case_not_the_wall_clock(case, policy):
+    made = _determine(case, policy)
+    assert made.envelope.occurred_at == case.envelope.occurred_at
+    assert made.computed_at == case.envelope.occurred_at
+    assert (made.compute_date.year, made.compute_date.month, made.compute_date.day) == (2019, 11, 11)
+    assert made.compute_date.raw == "2019-11-11" and made.compute_date.valid
+
+
+def test_a_different_case_event_gives_a_different_determination_id(case, policy):
+    first = _determine(case, policy).envelope.event_id
+    case.envelope.event_id = "3c9e0a4b-7d21-4f6e-8a1b-0c2d3e4f5a6c"
+    assert _determine(case, policy).envelope.event_id != first
+
+
+def test_every_conviction_names_its_rule_statute_and_the_pack(case, policy):
+    made = _determine(case, policy)
+    assert made.convictions
+    for conviction in made.convictions:
+        assert conviction.rule_id.startswith(prop64.PACK_ID + "/")
+        assert conviction.statute_citation
+        assert conviction.reason
+        assert conviction.conviction_id
+    assert made.rule_pack == determination_pb2.RulePack(
+        id=prop64.PACK_ID, version=prop64.PACK_VERSION, policy_id="default")
+    assert made.rule_pack.id == "ca-prop64"
+
+
+def test_convictions_point_back_at_their_source_rows(case, policy):
+    made = _determine(case, policy)
+    for conviction in made.convictions:
+        row = case.record.source_rows[conviction.source_row_index]
+        assert row.file == "input.csv"
+        assert conviction.case_numbers  # the OFN of the row
+        assert conviction.conviction_date.raw
+
+
+def test_the_person_is_carried(case, policy):
+    made = _determine(case, policy)
+    assert made.person == case.person
+    assert made.person_id == case.person.person_id
+    assert made.person.contact.email == "person@example.org"
+
+
+def test_jurisdiction_parse_reads_state_and_county():
+    parsed = service.Jurisdiction.parse("ca/san-joaquin")
+    assert (parsed.state, parsed.county) == ("ca", "SAN JOAQUIN")
+
+
+@pytest.mark.parametrize("text", ["ny/kings", "ca", "ca/", ""])
+def test_jurisdiction_parse_rejects_what_has_no_rule_pack(text):
+    with pytest.raises(service.NoRulePack):
+        service.Jurisdiction.parse(text)
+
+
+def test_no_rule_pack_names_the_jurisdiction():
+    with pytest.raises(service.NoRulePack, match="ny/kings"):
+        service.Jurisdiction.parse("ny/kings")
+
+
+def test_determine_refuses_a_case_from_a_jurisdiction_without_a_pack(case, policy):
+    case.envelope.jurisdiction = "ny/kings"
+    with pytest.raises(service.NoRulePack):
+        _determine(case, policy)
+
+
+def test_out_of_county_convictions_are_not_judged(case, policy):
+    case.envelope.jurisdiction = "ca/yolo"
+    assert _determine(case, policy).convictions == []
