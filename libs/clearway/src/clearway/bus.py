@@ -232,6 +232,13 @@ class TransactionalProcessor:
             except Rejected as exc:
                 self._dead_letter(producer, record, exc.reason, exc.field, tracer, envelope)
                 return None
+            except Exception as exc:
+                # A record the code cannot handle must not stall its partition forever.
+                # The type only: an exception's message may quote the record's data.
+                log.exception("handler failed", extra={"case_id": envelope.case_id})
+                self._dead_letter(producer, record, f"{type(exc).__name__} in {self.service}",
+                                  "", tracer, envelope)
+                return None
             for out in outputs:
                 publish(producer, out, tracer)
             self.processed += 1

@@ -1,0 +1,85 @@
+"""The transactional processor's per-record decisions, with stand-ins for Kafka."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from clearway import events, topics
+from clearway.bus import Ledger, Outgoing, Rejected, TransactionalProcessor
+from clearway.v1 import dead_letter_pb2, determination_pb2
+
+
+class RecordingProducer:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, topic, key, value, headers):
+        self.sent.append((topic, key, value))
+        return SimpleNamespace(add_errback=lambda _f: None)
+
+
+def record(message, offset=0):
+    return SimpleNamespace(topic=topics.DETERMINATIONS, partition=0, offset=offset,
+                           value=message.SerializeToString(), headers=events.record_headers(message))
+
+
+def determination(event_id="e-1"):
+    made = determination_pb2.DeterminationMade(person_id="p_x")
+    made.envelope.event_id, made.envelope.case_id = event_id, "case-1"
+    return made
+
+
+def processor(handle, ledger=None):
+    return TransactionalProcessor(
+        service="test", bootstrap_servers="unused", group_id="g",
+        inputs={topics.DETERMINATIONS: determination_pb2.DeterminationMade}, handle=handle,
+        dead_letter_topic=topics.PETITIONS_REJECTED, ledger=ledger or Ledger())
+
+
+def tracer():
+    from opentelemetry import trace
+
+    return trace.get_tracer("test")
+
+
+def test_a_handled_record_publishes_its_outputs_and_returns_its_id():
+    producer = RecordingProducer()
+    made = determination()
+    proc = processor(lambda _t, m: [Outgoing(topics.PETITIONS, m.person_id, m)])
+    assert proc._process_record(record(made), producer, tracer(), []) == "e-1"
+    assert [(t, k) for t, k, _ in producer.sent] == [(topics.PETITIONS, b"p_x")]
+
+
+def test_a_duplicate_in_the_ledger_or_in_the_same_batch_is_skipped():
+    calls = []
+    proc = processor(lambda _t, m: calls.append(m) or [], ledger=Ledger(["e-1"]))
+    assert proc._process_record(record(determination("e-1")), RecordingProducer(), tracer(), []) is None
+    assert proc._process_record(record(determination("e-2")), RecordingProducer(), tracer(), ["e-2"]) is None
+    assert calls == [] and proc.duplicates == 2
+
+
+def test_rejected_and_failing_records_are_dead_lettered_without_their_data():
+    def reject(_t, _m):
+        raise Rejected("court field missing", field="court")
+
+    def crash(_t, _m):
+        raise KeyError("QUILLFEATHER")
+
+    for handle, reason in ((reject, "court field missing"), (crash, "KeyError in test")):
+        producer = RecordingProducer()
+        assert processor(handle)._process_record(record(determination()), producer, tracer(), []) is None
+        ((topic, key, value),) = producer.sent
+        letter = dead_letter_pb2.DeadLetter.FromString(value)
+        assert topic == topics.PETITIONS_REJECTED and key == b"case-1"
+        assert letter.reason == reason and "QUILLFEATHER" not in letter.reason
+        assert letter.original == determination().SerializeToString()
+
+
+def test_an_undecodable_record_is_dead_lettered_with_the_reason():
+    producer = RecordingProducer()
+    bad = SimpleNamespace(topic=topics.DETERMINATIONS, partition=2, offset=7, value=b"\xff\x00garbage",
+                          headers=[])
+    assert processor(lambda *_: [])._process_record(bad, producer, tracer(), []) is None
+    letter = dead_letter_pb2.DeadLetter.FromString(producer.sent[0][2])
+    assert "not a valid clearway.v1.DeterminationMade" in letter.reason
+    assert (letter.original_partition, letter.original_offset) == (2, 7)
