@@ -20,7 +20,8 @@ from clearway_intake.domain.ca_doj import (
 )
 from clearway_intake.domain.ca_doj import columns as col
 
-GOGEN_FIXTURES = Path("/work/shared/domain/gogen-fixtures")
+# gogen 0.2.13's own fixtures, vendored in the repository (tests/fixtures/gogen/README.md).
+GOGEN_FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "gogen"
 
 
 def doj_fields(**values: str) -> list[str]:

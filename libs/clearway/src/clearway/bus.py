@@ -252,10 +252,6 @@ class TransactionalProcessor:
         letter = events.dead_letter(
             source=self.service, reason=reason, original=record.value or b"", field=field_name,
             original_topic=record.topic, original_partition=record.partition,
-            original_offset=record.offset,
-            tenant=envelope.tenant if envelope else "",
-            jurisdiction=envelope.jurisdiction if envelope else "",
-            case_id=envelope.case_id if envelope else "",
-            batch_id=envelope.batch_id if envelope else "")
+            original_offset=record.offset, cause=envelope)
         key = envelope.case_id if envelope else letter.envelope.event_id
         publish(producer, Outgoing(self.dead_letter_topic, key, letter), tracer)

@@ -139,13 +139,18 @@ def decode(message_type: type[Message], value: bytes | None,
     return message
 
 
-def dead_letter(*, source: str, reason: str, original: bytes, tenant: str = "",
-                jurisdiction: str = "", case_id: str = "", batch_id: str = "",
-                source_file: str = "", line: int = 0, field: str = "",
-                original_topic: str = "", original_partition: int = -1,
+def dead_letter(*, source: str, reason: str, original: bytes,
+                cause: envelope_pb2.Envelope | None = None, tenant: str = "",
+                jurisdiction: str = "", batch_id: str = "", source_file: str = "", line: int = 0,
+                field: str = "", original_topic: str = "", original_partition: int = -1,
                 original_offset: int = -1) -> dead_letter_pb2.DeadLetter:
+    """A DeadLetter; with ``cause`` (the rejected event's envelope) it keeps its tenant,
+    jurisdiction, case and batch so an operator can find what it belonged to."""
+    if cause is not None:
+        tenant, jurisdiction, batch_id = cause.tenant, cause.jurisdiction, cause.batch_id
     return dead_letter_pb2.DeadLetter(
-        envelope=new_envelope(tenant=tenant, jurisdiction=jurisdiction, case_id=case_id,
+        envelope=new_envelope(tenant=tenant, jurisdiction=jurisdiction,
+                              case_id=cause.case_id if cause is not None else "",
                               batch_id=batch_id),
         source=source, reason=reason, original=original, source_file=source_file,
         line=line, field=field, original_topic=original_topic,

@@ -128,11 +128,7 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
         letter = events.dead_letter(
             source="eligibility", reason=reason, original=message.value or b"",
             original_topic=message.topic, original_partition=message.partition,
-            original_offset=message.offset,
-            tenant=envelope.tenant if envelope else "",
-            jurisdiction=envelope.jurisdiction if envelope else "",
-            case_id=envelope.case_id if envelope else "",
-            batch_id=envelope.batch_id if envelope else "")
+            original_offset=message.offset, cause=envelope)
         log.warning("dead-lettered a case", extra={"reason": reason, "offset": message.offset})
         await send(rejected, letter.envelope.case_id or letter.envelope.event_id, letter)
 

@@ -3,7 +3,7 @@
 The rules never see protobuf: `from_case` turns a CaseSubmitted into these
 dataclasses, so a rule pack can be read and tested as ordinary Python. The
 shapes follow what Code for America's gogen 0.2.13 reads from a CA DOJ
-research file (see /work/shared/domain/ca-doj-prop64.md §1.3-§1.6).
+research file (see the CA DOJ / gogen specification, ca-doj-prop64.md §1.3-§1.6).
 """
 
 from __future__ import annotations

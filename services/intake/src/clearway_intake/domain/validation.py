@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clearway.v1 import case_pb2, intake_service_pb2
+from clearway.v1 import intake_service_pb2
 
 KNOWN_JURISDICTION_PREFIXES = ("ca/",)
 
