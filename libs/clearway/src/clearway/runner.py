@@ -39,7 +39,12 @@ def run_service(service: str, bus: BusSettings, health_port: int, work: Work) ->
     topics.ensure_topics(bus.bootstrap_servers)
     health = HealthServer(service, health_port).start()
     ready = threading.Event()
-    threading.Thread(target=lambda: ready.wait() and health.set(SERVING), daemon=True).start()
+
+    def report_serving_once_ready() -> None:
+        ready.wait()
+        health.set(SERVING)
+
+    threading.Thread(target=report_serving_once_ready, daemon=True).start()
     log.info("starting", extra={"bootstrap": bus.bootstrap_servers, "port": health.port})
     try:
         work(stop, ready)

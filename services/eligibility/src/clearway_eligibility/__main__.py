@@ -26,7 +26,9 @@ def main() -> None:
     health = HealthServer("eligibility", settings.health_port).start()
     app = create_app(settings, on_ready=lambda: health.set(SERVING))
     try:
-        faust.Worker(app, loglevel=env_str("CLEARWAY_LOG_LEVEL", "WARNING"), quiet=True).execute_from_commandline()
+        worker = faust.Worker(app, loglevel=env_str("CLEARWAY_LOG_LEVEL", "WARNING"), quiet=True)
+        worker.spinner = None  # its terminal escape codes would break the JSON log lines
+        worker.execute_from_commandline()
     finally:
         health.stop()
         shutdown_tracing()
