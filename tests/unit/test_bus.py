@@ -46,15 +46,15 @@ def test_a_handled_record_publishes_its_outputs_and_returns_its_id():
     producer = RecordingProducer()
     made = determination()
     proc = processor(lambda _t, m: [Outgoing(topics.PETITIONS, m.person_id, m)])
-    assert proc._process_record(record(made), producer, tracer(), []) == "e-1"
+    assert proc._process_record(record(made), producer, tracer(), set()) == "e-1"
     assert [(t, k) for t, k, _ in producer.sent] == [(topics.PETITIONS, b"p_x")]
 
 
 def test_a_duplicate_in_the_ledger_or_in_the_same_batch_is_skipped():
     calls = []
     proc = processor(lambda _t, m: calls.append(m) or [], ledger=Ledger(["e-1"]))
-    assert proc._process_record(record(determination("e-1")), RecordingProducer(), tracer(), []) is None
-    assert proc._process_record(record(determination("e-2")), RecordingProducer(), tracer(), ["e-2"]) is None
+    assert proc._process_record(record(determination("e-1")), RecordingProducer(), tracer(), set()) is None
+    assert proc._process_record(record(determination("e-2")), RecordingProducer(), tracer(), {"e-2"}) is None
     assert calls == [] and proc.duplicates == 2
 
 
@@ -67,7 +67,7 @@ def test_rejected_and_failing_records_are_dead_lettered_without_their_data():
 
     for handle, reason in ((reject, "court field missing"), (crash, "KeyError in test")):
         producer = RecordingProducer()
-        assert processor(handle)._process_record(record(determination()), producer, tracer(), []) is None
+        assert processor(handle)._process_record(record(determination()), producer, tracer(), set()) is None
         ((topic, key, value),) = producer.sent
         letter = dead_letter_pb2.DeadLetter.FromString(value)
         assert topic == topics.PETITIONS_REJECTED and key == b"case-1"
@@ -79,7 +79,7 @@ def test_an_undecodable_record_is_dead_lettered_with_the_reason():
     producer = RecordingProducer()
     bad = SimpleNamespace(topic=topics.DETERMINATIONS, partition=2, offset=7, value=b"\xff\x00garbage",
                           headers=[])
-    assert processor(lambda *_: [])._process_record(bad, producer, tracer(), []) is None
+    assert processor(lambda *_: [])._process_record(bad, producer, tracer(), set()) is None
     letter = dead_letter_pb2.DeadLetter.FromString(producer.sent[0][2])
     assert "not a valid clearway.v1.DeterminationMade" in letter.reason
     assert (letter.original_partition, letter.original_offset) == (2, 7)

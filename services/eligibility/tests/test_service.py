@@ -9,6 +9,7 @@ import pytest
 
 import clearway_eligibility
 from clearway import events
+from clearway.determinations import eligible_count
 from clearway.v1 import case_pb2, determination_pb2
 from clearway_eligibility import service
 from clearway_eligibility.domain import prop64
@@ -50,7 +51,7 @@ def test_determination_judges_the_cases_convictions(case, policy):
     made = _determine(case, policy)
     outcomes = [c.outcome for c in made.convictions]
     assert outcomes == [determination_pb2.OUTCOME_DISMISS, determination_pb2.OUTCOME_REDUCE]
-    assert service.eligible_count(made) == 2
+    assert eligible_count(made) == 2
     assert {c.county for c in made.convictions} == {"SACRAMENTO"}
 
 

@@ -9,13 +9,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from clearway.determinations import eligible_convictions
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
-from clearway_petitions.domain.petition import (
-    court_for,
-    eligible_convictions,
-    render_order,
-    render_petition,
-)
+from clearway_petitions.domain.petition import court_for, render_order, render_petition
 
 Outcome = determination_pb2.Outcome
 COURT = "Superior Court of California, County of Sacramento"

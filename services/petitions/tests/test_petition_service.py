@@ -119,8 +119,8 @@ def test_the_court_is_the_superior_court_of_the_jurisdictions_county(store):
 
 
 def test_county_of_reads_the_jurisdiction_path():
-    assert service.county_of("ca/san-joaquin") == "SAN JOAQUIN"
-    assert service.county_of("ca/sacramento") == "SACRAMENTO"
+    assert events.county_of("ca/san-joaquin") == "SAN JOAQUIN"
+    assert events.county_of("ca/sacramento") == "SACRAMENTO"
 
 
 def test_the_same_determination_twice_gives_the_same_event_bytes_and_files(store, tmp_path):

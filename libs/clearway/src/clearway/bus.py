@@ -184,14 +184,14 @@ class TransactionalProcessor:
 
     def _process_batch(self, batch, consumer, producer, tracer) -> None:
         producer.begin_transaction()
-        handled: list[str] = []
+        handled: set[str] = set()
         offsets = {}
         try:
             for tp, records in batch.items():
                 for record in records:
                     event_id = self._process_record(record, producer, tracer, handled)
                     if event_id:
-                        handled.append(event_id)
+                        handled.add(event_id)
                     offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
             producer.send_offsets_to_transaction(offsets, consumer.group_metadata())
             producer.commit_transaction()
@@ -205,7 +205,7 @@ class TransactionalProcessor:
         for event_id in handled:
             self.ledger.add(event_id)
 
-    def _process_record(self, record, producer, tracer, in_batch: list[str]) -> str | None:
+    def _process_record(self, record, producer, tracer, in_batch: set[str]) -> str | None:
         """Returns the input's event id when it was handled (not a duplicate, not rejected).
 
         ``in_batch`` holds the ids handled earlier in this uncommitted batch: a

@@ -281,11 +281,9 @@ class BatchOutcome:
     records: dict = field(default_factory=dict)          # topic -> physical record count
 
     def eligible_cases(self) -> set[str]:
-        from clearway.v1 import determination_pb2 as d
+        from clearway.determinations import eligible_count
 
-        eligible = {d.OUTCOME_DISMISS, d.OUTCOME_REDUCE, d.OUTCOME_SEAL}
-        return {case_id for case_id, made in self.determinations.items()
-                if any(c.outcome in eligible for c in made[0].convictions)}
+        return {case_id for case_id, made in self.determinations.items() if eligible_count(made[0])}
 
 
 class BatchWatcher:

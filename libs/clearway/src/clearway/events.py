@@ -108,6 +108,11 @@ def follow_on_envelope(cause: envelope_pb2.Envelope, purpose: str, *,
     )
 
 
+def county_of(jurisdiction: str) -> str:
+    """The county of a jurisdiction path as DOJ data writes it: ``ca/san-joaquin`` → ``SAN JOAQUIN``."""
+    return jurisdiction.strip().partition("/")[2].replace("-", " ").upper()
+
+
 def type_name(message: Message) -> str:
     return message.DESCRIPTOR.full_name
 

@@ -223,7 +223,3 @@ def producer_span(tracer_: trace.Tracer, topic: str) -> Iterator[Span]:
                         "messaging.destination.name": topic}) as span:
         yield span
 
-
-def current_trace_id() -> str:
-    ctx = trace.get_current_span().get_span_context()
-    return f"{ctx.trace_id:032x}" if ctx.is_valid else ""

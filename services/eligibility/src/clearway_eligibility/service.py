@@ -24,8 +24,6 @@ OUTCOMES = {
     "not_eligible": determination_pb2.OUTCOME_NOT_ELIGIBLE,
     "needs_review": determination_pb2.OUTCOME_NEEDS_REVIEW,
 }
-ELIGIBLE = frozenset({determination_pb2.OUTCOME_DISMISS, determination_pb2.OUTCOME_REDUCE,
-                      determination_pb2.OUTCOME_SEAL})
 
 
 class NoRulePack(ValueError):
@@ -40,10 +38,11 @@ class Jurisdiction:
     @classmethod
     def parse(cls, text: str) -> "Jurisdiction":
         """``ca/san-joaquin`` → state ``ca``, county ``SAN JOAQUIN``."""
-        state, _, county = text.strip().lower().partition("/")
+        state = text.strip().lower().partition("/")[0]
+        county = events.county_of(text)
         if state != "ca" or not county:
             raise NoRulePack(f"no rule pack for jurisdiction {text!r} (supported: ca/<county>)")
-        return cls(state, county.replace("-", " ").upper())
+        return cls(state, county)
 
 
 def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
@@ -87,7 +86,3 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
             entry.conviction_date.day = conviction.date.day
             entry.conviction_date.valid = True
     return made
-
-
-def eligible_count(made: determination_pb2.DeterminationMade) -> int:
-    return sum(1 for c in made.convictions if c.outcome in ELIGIBLE)

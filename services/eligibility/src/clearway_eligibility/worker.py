@@ -31,6 +31,7 @@ import faust
 from opentelemetry.trace import Status, StatusCode
 
 from clearway import events, topics, tracing
+from clearway.determinations import eligible_count
 from clearway.v1 import case_pb2
 
 from clearway_eligibility import service
@@ -109,7 +110,7 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
                     log.exception("determination failed", extra={"case_id": envelope.case_id})
                     await _reject(f"{type(exc).__name__} while applying the rule pack", message, envelope)
                     continue
-                eligible = service.eligible_count(made)
+                eligible = eligible_count(made)
                 tracing.set_attributes(span, {
                     "clearway.rule_pack": made.rule_pack.id,
                     "clearway.rule_pack.version": made.rule_pack.version,

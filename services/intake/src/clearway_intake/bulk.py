@@ -36,7 +36,6 @@ class BatchReport:
     rows: int = 0
     cases: int = 0
     rejected_rows: int = 0
-    trace_id: str = ""
 
 
 def submit_file(path: Path, publisher: CasePublisher, *, tenant: str, jurisdiction: str,
@@ -47,7 +46,6 @@ def submit_file(path: Path, publisher: CasePublisher, *, tenant: str, jurisdicti
     contacts = load_contacts(contacts_path) if contacts_path else {}
     tracer = tracing.tracer("clearway.intake")
     with tracer.start_as_current_span("intake submit batch") as span:
-        report.trace_id = tracing.current_trace_id()
         tracing.set_attributes(span, {"clearway.batch_id": report.batch_id,
                                       "clearway.tenant": tenant,
                                       "clearway.jurisdiction": jurisdiction})

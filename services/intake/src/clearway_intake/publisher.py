@@ -52,13 +52,12 @@ class CasePublisher:
                      on_submitted=None) -> case_pb2.CaseSubmitted:
         """Mint the opaque ids and publish one CaseSubmitted in a new trace of its own."""
         case_id = str(uuid.uuid4())
-        person = case_pb2.Person()
-        person.CopyFrom(case.person)
-        person.person_id = self.person_ids.person_id(tenant, scheme, case.source_person_key)
         message = case_pb2.CaseSubmitted(
             envelope=events.new_envelope(tenant=tenant, jurisdiction=jurisdiction,
                                          case_id=case_id, batch_id=batch_id),
-            person=person, record=case.record)
+            person=case.person, record=case.record)
+        person = message.person
+        person.person_id = self.person_ids.person_id(tenant, scheme, case.source_person_key)
         parent = trace.get_current_span().get_span_context()
         links = [Link(parent)] if parent.is_valid else []
         with self.tracer.start_as_current_span("intake case", context=trace.set_span_in_context(

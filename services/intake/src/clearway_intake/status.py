@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from kafka import KafkaConsumer
 
 from clearway import events, topics
+from clearway.determinations import eligible_count
 from clearway.v1 import determination_pb2, intake_service_pb2, notification_pb2, petition_pb2
 
-ELIGIBLE = {determination_pb2.OUTCOME_DISMISS, determination_pb2.OUTCOME_REDUCE,
-            determination_pb2.OUTCOME_SEAL}
 FOLLOWED = {
     topics.DETERMINATIONS: determination_pb2.DeterminationMade,
     topics.PETITIONS: petition_pb2.PetitionGenerated,
@@ -53,7 +52,7 @@ class StatusBoard:
             status = self._cases.setdefault(case_id, CaseStatus())
             if topic == topics.DETERMINATIONS:
                 status.convictions_determined = len(message.convictions)
-                status.convictions_eligible = sum(c.outcome in ELIGIBLE for c in message.convictions)
+                status.convictions_eligible = eligible_count(message)
                 stage = intake_service_pb2.CASE_STAGE_DETERMINED
             elif topic == topics.PETITIONS:
                 status.documents = len(message.documents)

@@ -9,6 +9,7 @@ Message-ID derived from it, so a redelivery sends nothing twice.
 from __future__ import annotations
 
 from clearway import events, topics
+from clearway.determinations import eligible_count
 from clearway.bus import Outgoing
 from clearway.v1 import case_pb2, determination_pb2, notification_pb2, petition_pb2
 
@@ -17,7 +18,6 @@ from clearway_notifications.domain.messages import (
     choose_channel,
     compose_email,
     compose_text,
-    count_outcomes,
     message_id_for,
     resolve_language,
 )
@@ -36,8 +36,7 @@ class Notifier:
             petition: petition_pb2.PetitionGenerated = message
             return [self.notify(petition.envelope, petition.determination, petition)]
         made: determination_pb2.DeterminationMade = message
-        eligible, _review = count_outcomes(made)
-        if eligible:
+        if eligible_count(made):
             return []  # the petition's event will carry the news, with the filing
         return [self.notify(made.envelope, made, None)]
 

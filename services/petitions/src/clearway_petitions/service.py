@@ -10,28 +10,19 @@ from __future__ import annotations
 import datetime as dt
 
 from clearway import events, topics
+from clearway.determinations import eligible_convictions
 from clearway.bus import Outgoing
 from clearway.v1 import determination_pb2, petition_pb2
 
-from clearway_petitions.domain.petition import (
-    court_for,
-    eligible_convictions,
-    render_order,
-    render_petition,
-)
+from clearway_petitions.domain.petition import court_for, render_order, render_petition
 from clearway_petitions.domain.store import DocumentStore
-
-
-def county_of(jurisdiction: str) -> str:
-    """``ca/san-joaquin`` → ``SAN JOAQUIN``."""
-    return jurisdiction.partition("/")[2].replace("-", " ").upper()
 
 
 def file_petition(made: determination_pb2.DeterminationMade,
                   store: DocumentStore) -> petition_pb2.PetitionGenerated | None:
     if not eligible_convictions(made):
         return None
-    court = court_for(county_of(made.envelope.jurisdiction))
+    court = court_for(events.county_of(made.envelope.jurisdiction))
     date = made.compute_date
     prepared_on = dt.date(date.year, date.month, date.day)
     event = petition_pb2.PetitionGenerated(

@@ -15,6 +15,7 @@ import re
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from clearway.determinations import eligible_count
 from clearway.v1 import case_pb2, determination_pb2, notification_pb2, petition_pb2
 
 __all__ = [
@@ -98,7 +99,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
 }
 
-_CLEARED_OUTCOMES = frozenset({Outcome.OUTCOME_DISMISS, Outcome.OUTCOME_REDUCE, Outcome.OUTCOME_SEAL})
 _EVENT_ID = re.compile(r"^[A-Za-z0-9._~!#$%&'*+/=?^`{|}-]+$")
 
 
@@ -120,7 +120,7 @@ def message_id_for(event_id: str) -> str:
 
 def count_outcomes(determination: determination_pb2.DeterminationMade) -> tuple[int, int]:
     """(convictions the law may clear, convictions that need a person to review them)."""
-    cleared = sum(1 for c in determination.convictions if c.outcome in _CLEARED_OUTCOMES)
+    cleared = eligible_count(determination)
     review = sum(1 for c in determination.convictions if c.outcome == Outcome.OUTCOME_NEEDS_REVIEW)
     return cleared, review
 

@@ -25,25 +25,19 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from clearway.determinations import eligible_convictions
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
 
 __all__ = [
-    "ELIGIBLE_OUTCOMES",
     "PETITION_TITLE",
     "ORDER_TITLE",
     "court_for",
-    "eligible_convictions",
     "petitioner_name",
     "render_order",
     "render_petition",
 ]
 
 Outcome = determination_pb2.Outcome
-
-# Outcomes that ask the court for relief; everything else stays off the filing.
-ELIGIBLE_OUTCOMES: frozenset[int] = frozenset(
-    {Outcome.OUTCOME_DISMISS, Outcome.OUTCOME_REDUCE, Outcome.OUTCOME_SEAL}
-)
 
 RELIEF_REQUESTED: dict[int, str] = {
     Outcome.OUTCOME_DISMISS: "Dismissal",
@@ -70,13 +64,6 @@ _FOOTER_FONT = ("Helvetica", 7.5)
 # Case number(s), code section, conviction date, relief requested, statute: 7.0 in.
 _COLUMN_WIDTHS = [1.25 * inch, 1.0 * inch, 0.95 * inch, 1.3 * inch, 2.5 * inch]
 _TABLE_HEADER = ["Case number(s)", "Code section", "Conviction date", "Relief requested", "Statute"]
-
-
-def eligible_convictions(
-    determination: determination_pb2.DeterminationMade,
-) -> list[determination_pb2.ConvictionDetermination]:
-    """The convictions the court is asked to act on (dismiss, reduce or seal), in determination order."""
-    return [c for c in determination.convictions if c.outcome in ELIGIBLE_OUTCOMES]
 
 
 def court_for(jurisdiction_county: str) -> str:

@@ -1,0 +1,27 @@
+"""What a DeterminationMade grants, read the same way by every service.
+
+Why: whether a conviction is eligible decides if a petition is filed, what the
+person is told and what a case's status reports; one definition keeps those
+readings from drifting apart.
+"""
+
+from __future__ import annotations
+
+from clearway.v1 import determination_pb2
+
+Outcome = determination_pb2.Outcome
+
+# Outcomes that grant relief and so go to the court; not-eligible and needs-review do not.
+RELIEF_OUTCOMES: frozenset[int] = frozenset(
+    {Outcome.OUTCOME_DISMISS, Outcome.OUTCOME_REDUCE, Outcome.OUTCOME_SEAL})
+
+
+def eligible_convictions(
+    made: determination_pb2.DeterminationMade,
+) -> list[determination_pb2.ConvictionDetermination]:
+    """The convictions the law grants relief on (dismiss, reduce or seal), in determination order."""
+    return [c for c in made.convictions if c.outcome in RELIEF_OUTCOMES]
+
+
+def eligible_count(made: determination_pb2.DeterminationMade) -> int:
+    return sum(1 for c in made.convictions if c.outcome in RELIEF_OUTCOMES)
