@@ -1,4 +1,4 @@
-"""CA DOJ "research file" domain: columns, streaming reader, case building, synthetic data.
+"""CA DOJ research file in intake: case building and synthetic data (format: clearway.ca_doj).
 
 Pure Python (csv + clearway.v1 protobuf); no transport or telemetry imports.
 See shared/domain/ca-doj-prop64.md §1 for the format.
@@ -16,8 +16,9 @@ from .cases import (
     parse_name,
     parse_source_date,
 )
-from .columns import COLUMNS, NUM_COLUMNS, column_name
-from .reader import FieldProblem, Row, RowError, read_rows, validate_row
+from clearway.ca_doj import columns
+from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS, column_name
+from clearway.ca_doj.reader import FieldProblem, Row, RowError, read_rows, validate_row
 
 
 def __getattr__(name: str):
@@ -33,6 +34,7 @@ def __getattr__(name: str):
 __all__ = [
     "CII_SCHEME",
     "COLUMNS",
+    "columns",
     "ContactInfo",
     "FieldProblem",
     "GeneratedFiles",

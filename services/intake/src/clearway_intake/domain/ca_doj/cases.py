@@ -28,8 +28,8 @@ from typing import Iterable, Iterator, Sequence
 
 from clearway.v1 import case_pb2, envelope_pb2
 
-from . import columns as col
-from .reader import Row
+from clearway.ca_doj import columns as col
+from clearway.ca_doj.reader import Row
 
 __all__ = [
     "CII_SCHEME",

@@ -35,9 +35,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import columns as col
+from clearway.ca_doj import columns as col
 from .cases import CONTACT_COLUMNS
-from .columns import COLUMNS, NUM_COLUMNS
+from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
 
 __all__ = ["DOJ_FILE_NAME", "CONTACTS_FILE_NAME", "FIRST_SUBJECT_ID", "GeneratedFiles", "generate", "main"]
 

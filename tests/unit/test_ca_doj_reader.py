@@ -9,19 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from clearway_intake.domain.ca_doj import (
-    COLUMNS,
-    NUM_COLUMNS,
-    FieldProblem,
-    Row,
-    RowError,
-    read_rows,
-    validate_row,
-)
-from clearway_intake.domain.ca_doj import columns as col
+from clearway.ca_doj import columns as col
+from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
+from clearway.ca_doj.reader import FieldProblem, Row, RowError, read_rows, validate_row
 
 # gogen 0.2.13's own fixtures, vendored in the repository (tests/fixtures/gogen/README.md).
-GOGEN_FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "gogen"
+GOGEN_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gogen"
 
 
 def doj_fields(**values: str) -> list[str]:

@@ -1,0 +1,6 @@
+"""The CA DOJ research file and gogen's report formats, shared by every service.
+
+Format knowledge only (columns, the streaming reader, the report bundle and
+the impact report); the law that judges the rows lives in eligibility.
+See shared/domain/ca-doj-prop64.md §1 and §4.
+"""
