@@ -9,6 +9,7 @@ retention are chosen here, on purpose, once:
 - cases live 7 days (personal data: kept only as long as processing needs);
 - determinations, court feeds, petitions and dead letters 30 days, so a court or
   an operator can replay a month;
+- batches on one partition, 30 days: a handful of small events, in order;
 - notifications 90 days: the topic is also the notifications service's ledger
   of what was already sent, so it must outlive every input it deduplicates.
 """
@@ -25,6 +26,8 @@ CASES = "clearway.cases.v1"
 DETERMINATIONS = "clearway.determinations.v1"
 PETITIONS = "clearway.petitions.v1"
 NOTIFICATIONS = "clearway.notifications.v1"
+# One BatchClosed per bulk submission: how many cases make the batch complete.
+BATCHES = "clearway.batches.v1"
 INTAKE_REJECTED = "clearway.intake.rejected.v1"
 ELIGIBILITY_REJECTED = "clearway.eligibility.rejected.v1"
 PETITIONS_REJECTED = "clearway.petitions.rejected.v1"
@@ -51,6 +54,7 @@ MAIN_FLOW = (
     TopicSpec(DETERMINATIONS, 6, 30),
     TopicSpec(PETITIONS, 6, 30),
     TopicSpec(NOTIFICATIONS, 6, 90),
+    TopicSpec(BATCHES, 1, 30),
 )
 DEAD_LETTERS = tuple(
     TopicSpec(name, 3, 30)

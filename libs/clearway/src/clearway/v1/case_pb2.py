@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from clearway.v1 import envelope_pb2 as clearway_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63learway/v1/case.proto\x12\x0b\x63learway.v1\x1a\x1a\x63learway/v1/envelope.proto\"\x8a\x01\n\rCaseSubmitted\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12#\n\x06person\x18\x02 \x01(\x0b\x32\x13.clearway.v1.Person\x12+\n\x06record\x18\x03 \x01(\x0b\x32\x1b.clearway.v1.CriminalRecord\"\xa2\x02\n\x06Person\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x1f\n\x04name\x18\x02 \x01(\x0b\x32\x11.clearway.v1.Name\x12.\n\rdate_of_birth\x18\x03 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12%\n\x07\x63ontact\x18\x04 \x01(\x0b\x32\x14.clearway.v1.Contact\x12\x1a\n\x12preferred_language\x18\x05 \x01(\t\x12%\n\x07\x63onsent\x18\x06 \x01(\x0b\x32\x14.clearway.v1.Consent\x12,\n\x0bidentifiers\x18\x07 \x03(\x0b\x32\x17.clearway.v1.Identifier\x12\x0e\n\x06gender\x18\x08 \x01(\t\x12\x0c\n\x04race\x18\t \x01(\t\"B\n\x04Name\x12\x10\n\x08recorded\x18\x01 \x01(\t\x12\x13\n\x0b\x66\x61mily_name\x18\x02 \x01(\t\x12\x13\n\x0bgiven_names\x18\x03 \x01(\t\"+\n\nIdentifier\x12\x0e\n\x06scheme\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"[\n\x07\x43ontact\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\x32\n\x0epostal_address\x18\x03 \x01(\x0b\x32\x1a.clearway.v1.PostalAddress\"f\n\rPostalAddress\x12\r\n\x05lines\x18\x01 \x03(\t\x12\x10\n\x08locality\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x13\n\x0bpostal_code\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\":\n\x07\x43onsent\x12\r\n\x05\x65mail\x18\x01 \x01(\x08\x12\x0b\n\x03sms\x18\x02 \x01(\x08\x12\x13\n\x0bpostal_mail\x18\x03 \x01(\x08\"x\n\x0e\x43riminalRecord\x12\x15\n\rsource_format\x18\x01 \x01(\t\x12\"\n\x06\x63ycles\x18\x02 \x03(\x0b\x32\x12.clearway.v1.Cycle\x12+\n\x0bsource_rows\x18\x03 \x03(\x0b\x32\x16.clearway.v1.SourceRow\"{\n\x05\x43ycle\x12\x13\n\x0b\x63ycle_order\x18\x01 \x01(\t\x12%\n\x04\x64\x61te\x18\x02 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x14\n\x0c\x61ge_at_cycle\x18\x03 \x01(\t\x12 \n\x05steps\x18\x04 \x03(\x0b\x32\x11.clearway.v1.Step\"\xbd\x01\n\x04Step\x12\x12\n\nstep_order\x18\x01 \x01(\t\x12+\n\nevent_date\x18\x02 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x11\n\ttype_code\x18\x03 \x01(\t\x12\x18\n\x10type_description\x18\x04 \x01(\t\x12#\n\x06\x61gency\x18\x05 \x01(\x0b\x32\x13.clearway.v1.Agency\x12\"\n\x06\x63ounts\x18\x06 \x03(\x0b\x32\x12.clearway.v1.Count\"\x89\x01\n\x06\x41gency\x12\x10\n\x08ori_type\x18\x01 \x01(\t\x12\x1c\n\x14ori_type_description\x18\x02 \x01(\t\x12\x10\n\x08ori_code\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x13\n\x0b\x63ounty_code\x18\x05 \x01(\t\x12\x13\n\x0b\x63ounty_name\x18\x06 \x01(\t\"\xdc\x01\n\x05\x43ount\x12\x13\n\x0b\x63ount_order\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12%\n\x07offense\x18\x03 \x01(\x0b\x32\x14.clearway.v1.Offense\x12-\n\x0b\x64isposition\x18\x04 \x01(\x0b\x32\x18.clearway.v1.Disposition\x12(\n\tsentences\x18\x05 \x03(\x0b\x32\x15.clearway.v1.Sentence\x12\x0f\n\x07\x63omment\x18\x06 \x01(\t\x12\x18\n\x10source_row_index\x18\x07 \x01(\r\"X\n\x07Offense\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x16\n\x0etype_of_charge\x18\x03 \x01(\t\x12\x12\n\nqualifiers\x18\x04 \x01(\t\"\xc4\x01\n\x0b\x44isposition\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12%\n\x04\x64\x61te\x18\x03 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x1e\n\x16\x63onviction_status_code\x18\x04 \x01(\t\x12\x19\n\x11\x63onviction_status\x18\x05 \x01(\t\x12\x30\n\x12\x63onviction_offense\x18\x06 \x01(\x0b\x32\x14.clearway.v1.Offense\"\x7f\n\x08Sentence\x12\r\n\x05order\x18\x01 \x01(\t\x12\x15\n\rlocation_code\x18\x02 \x01(\t\x12\x10\n\x08location\x18\x03 \x01(\t\x12\x0e\n\x06length\x18\x04 \x01(\t\x12\x11\n\ttime_code\x18\x05 \x01(\t\x12\x18\n\x10time_description\x18\x06 \x01(\t\"F\n\tSourceRow\x12\x0c\n\x04\x66ile\x18\x01 \x01(\t\x12\x0c\n\x04line\x18\x02 \x01(\r\x12\r\n\x05index\x18\x03 \x01(\r\x12\x0e\n\x06\x66ields\x18\x04 \x03(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x63learway/v1/case.proto\x12\x0b\x63learway.v1\x1a\x1a\x63learway/v1/envelope.proto\"\xbe\x01\n\rCaseSubmitted\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12#\n\x06person\x18\x02 \x01(\x0b\x32\x13.clearway.v1.Person\x12+\n\x06record\x18\x03 \x01(\x0b\x32\x1b.clearway.v1.CriminalRecord\x12\x32\n\nevaluation\x18\x04 \x01(\x0b\x32\x1e.clearway.v1.EvaluationRequest\"]\n\x11\x45valuationRequest\x12\x19\n\x11rule_pack_version\x18\x01 \x01(\t\x12-\n\x0c\x63ompute_date\x18\x02 \x01(\x0b\x32\x17.clearway.v1.SourceDate\"\xa2\x02\n\x06Person\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x1f\n\x04name\x18\x02 \x01(\x0b\x32\x11.clearway.v1.Name\x12.\n\rdate_of_birth\x18\x03 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12%\n\x07\x63ontact\x18\x04 \x01(\x0b\x32\x14.clearway.v1.Contact\x12\x1a\n\x12preferred_language\x18\x05 \x01(\t\x12%\n\x07\x63onsent\x18\x06 \x01(\x0b\x32\x14.clearway.v1.Consent\x12,\n\x0bidentifiers\x18\x07 \x03(\x0b\x32\x17.clearway.v1.Identifier\x12\x0e\n\x06gender\x18\x08 \x01(\t\x12\x0c\n\x04race\x18\t \x01(\t\"B\n\x04Name\x12\x10\n\x08recorded\x18\x01 \x01(\t\x12\x13\n\x0b\x66\x61mily_name\x18\x02 \x01(\t\x12\x13\n\x0bgiven_names\x18\x03 \x01(\t\"+\n\nIdentifier\x12\x0e\n\x06scheme\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"[\n\x07\x43ontact\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\x32\n\x0epostal_address\x18\x03 \x01(\x0b\x32\x1a.clearway.v1.PostalAddress\"f\n\rPostalAddress\x12\r\n\x05lines\x18\x01 \x03(\t\x12\x10\n\x08locality\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x13\n\x0bpostal_code\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\":\n\x07\x43onsent\x12\r\n\x05\x65mail\x18\x01 \x01(\x08\x12\x0b\n\x03sms\x18\x02 \x01(\x08\x12\x13\n\x0bpostal_mail\x18\x03 \x01(\x08\"x\n\x0e\x43riminalRecord\x12\x15\n\rsource_format\x18\x01 \x01(\t\x12\"\n\x06\x63ycles\x18\x02 \x03(\x0b\x32\x12.clearway.v1.Cycle\x12+\n\x0bsource_rows\x18\x03 \x03(\x0b\x32\x16.clearway.v1.SourceRow\"{\n\x05\x43ycle\x12\x13\n\x0b\x63ycle_order\x18\x01 \x01(\t\x12%\n\x04\x64\x61te\x18\x02 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x14\n\x0c\x61ge_at_cycle\x18\x03 \x01(\t\x12 \n\x05steps\x18\x04 \x03(\x0b\x32\x11.clearway.v1.Step\"\xbd\x01\n\x04Step\x12\x12\n\nstep_order\x18\x01 \x01(\t\x12+\n\nevent_date\x18\x02 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x11\n\ttype_code\x18\x03 \x01(\t\x12\x18\n\x10type_description\x18\x04 \x01(\t\x12#\n\x06\x61gency\x18\x05 \x01(\x0b\x32\x13.clearway.v1.Agency\x12\"\n\x06\x63ounts\x18\x06 \x03(\x0b\x32\x12.clearway.v1.Count\"\x89\x01\n\x06\x41gency\x12\x10\n\x08ori_type\x18\x01 \x01(\t\x12\x1c\n\x14ori_type_description\x18\x02 \x01(\t\x12\x10\n\x08ori_code\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x13\n\x0b\x63ounty_code\x18\x05 \x01(\t\x12\x13\n\x0b\x63ounty_name\x18\x06 \x01(\t\"\xdc\x01\n\x05\x43ount\x12\x13\n\x0b\x63ount_order\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12%\n\x07offense\x18\x03 \x01(\x0b\x32\x14.clearway.v1.Offense\x12-\n\x0b\x64isposition\x18\x04 \x01(\x0b\x32\x18.clearway.v1.Disposition\x12(\n\tsentences\x18\x05 \x03(\x0b\x32\x15.clearway.v1.Sentence\x12\x0f\n\x07\x63omment\x18\x06 \x01(\t\x12\x18\n\x10source_row_index\x18\x07 \x01(\r\"X\n\x07Offense\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x16\n\x0etype_of_charge\x18\x03 \x01(\t\x12\x12\n\nqualifiers\x18\x04 \x01(\t\"\xc4\x01\n\x0b\x44isposition\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12%\n\x04\x64\x61te\x18\x03 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x1e\n\x16\x63onviction_status_code\x18\x04 \x01(\t\x12\x19\n\x11\x63onviction_status\x18\x05 \x01(\t\x12\x30\n\x12\x63onviction_offense\x18\x06 \x01(\x0b\x32\x14.clearway.v1.Offense\"\x7f\n\x08Sentence\x12\r\n\x05order\x18\x01 \x01(\t\x12\x15\n\rlocation_code\x18\x02 \x01(\t\x12\x10\n\x08location\x18\x03 \x01(\t\x12\x0e\n\x06length\x18\x04 \x01(\t\x12\x11\n\ttime_code\x18\x05 \x01(\t\x12\x18\n\x10time_description\x18\x06 \x01(\t\"F\n\tSourceRow\x12\x0c\n\x04\x66ile\x18\x01 \x01(\t\x12\x0c\n\x04line\x18\x02 \x01(\r\x12\r\n\x05index\x18\x03 \x01(\r\x12\x0e\n\x06\x66ields\x18\x04 \x03(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,35 +33,37 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clearway.v1.case_pb2', _glo
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CASESUBMITTED']._serialized_start=68
-  _globals['_CASESUBMITTED']._serialized_end=206
-  _globals['_PERSON']._serialized_start=209
-  _globals['_PERSON']._serialized_end=499
-  _globals['_NAME']._serialized_start=501
-  _globals['_NAME']._serialized_end=567
-  _globals['_IDENTIFIER']._serialized_start=569
-  _globals['_IDENTIFIER']._serialized_end=612
-  _globals['_CONTACT']._serialized_start=614
-  _globals['_CONTACT']._serialized_end=705
-  _globals['_POSTALADDRESS']._serialized_start=707
-  _globals['_POSTALADDRESS']._serialized_end=809
-  _globals['_CONSENT']._serialized_start=811
-  _globals['_CONSENT']._serialized_end=869
-  _globals['_CRIMINALRECORD']._serialized_start=871
-  _globals['_CRIMINALRECORD']._serialized_end=991
-  _globals['_CYCLE']._serialized_start=993
-  _globals['_CYCLE']._serialized_end=1116
-  _globals['_STEP']._serialized_start=1119
-  _globals['_STEP']._serialized_end=1308
-  _globals['_AGENCY']._serialized_start=1311
-  _globals['_AGENCY']._serialized_end=1448
-  _globals['_COUNT']._serialized_start=1451
-  _globals['_COUNT']._serialized_end=1671
-  _globals['_OFFENSE']._serialized_start=1673
-  _globals['_OFFENSE']._serialized_end=1761
-  _globals['_DISPOSITION']._serialized_start=1764
-  _globals['_DISPOSITION']._serialized_end=1960
-  _globals['_SENTENCE']._serialized_start=1962
-  _globals['_SENTENCE']._serialized_end=2089
-  _globals['_SOURCEROW']._serialized_start=2091
-  _globals['_SOURCEROW']._serialized_end=2161
+  _globals['_CASESUBMITTED']._serialized_end=258
+  _globals['_EVALUATIONREQUEST']._serialized_start=260
+  _globals['_EVALUATIONREQUEST']._serialized_end=353
+  _globals['_PERSON']._serialized_start=356
+  _globals['_PERSON']._serialized_end=646
+  _globals['_NAME']._serialized_start=648
+  _globals['_NAME']._serialized_end=714
+  _globals['_IDENTIFIER']._serialized_start=716
+  _globals['_IDENTIFIER']._serialized_end=759
+  _globals['_CONTACT']._serialized_start=761
+  _globals['_CONTACT']._serialized_end=852
+  _globals['_POSTALADDRESS']._serialized_start=854
+  _globals['_POSTALADDRESS']._serialized_end=956
+  _globals['_CONSENT']._serialized_start=958
+  _globals['_CONSENT']._serialized_end=1016
+  _globals['_CRIMINALRECORD']._serialized_start=1018
+  _globals['_CRIMINALRECORD']._serialized_end=1138
+  _globals['_CYCLE']._serialized_start=1140
+  _globals['_CYCLE']._serialized_end=1263
+  _globals['_STEP']._serialized_start=1266
+  _globals['_STEP']._serialized_end=1455
+  _globals['_AGENCY']._serialized_start=1458
+  _globals['_AGENCY']._serialized_end=1595
+  _globals['_COUNT']._serialized_start=1598
+  _globals['_COUNT']._serialized_end=1818
+  _globals['_OFFENSE']._serialized_start=1820
+  _globals['_OFFENSE']._serialized_end=1908
+  _globals['_DISPOSITION']._serialized_start=1911
+  _globals['_DISPOSITION']._serialized_end=2107
+  _globals['_SENTENCE']._serialized_start=2109
+  _globals['_SENTENCE']._serialized_end=2236
+  _globals['_SOURCEROW']._serialized_start=2238
+  _globals['_SOURCEROW']._serialized_end=2308
 # @@protoc_insertion_point(module_scope)

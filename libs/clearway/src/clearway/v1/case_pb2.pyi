@@ -8,14 +8,24 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CaseSubmitted(_message.Message):
-    __slots__ = ("envelope", "person", "record")
+    __slots__ = ("envelope", "person", "record", "evaluation")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     PERSON_FIELD_NUMBER: _ClassVar[int]
     RECORD_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.Envelope
     person: Person
     record: CriminalRecord
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person: _Optional[_Union[Person, _Mapping]] = ..., record: _Optional[_Union[CriminalRecord, _Mapping]] = ...) -> None: ...
+    evaluation: EvaluationRequest
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person: _Optional[_Union[Person, _Mapping]] = ..., record: _Optional[_Union[CriminalRecord, _Mapping]] = ..., evaluation: _Optional[_Union[EvaluationRequest, _Mapping]] = ...) -> None: ...
+
+class EvaluationRequest(_message.Message):
+    __slots__ = ("rule_pack_version", "compute_date")
+    RULE_PACK_VERSION_FIELD_NUMBER: _ClassVar[int]
+    COMPUTE_DATE_FIELD_NUMBER: _ClassVar[int]
+    rule_pack_version: str
+    compute_date: _envelope_pb2.SourceDate
+    def __init__(self, rule_pack_version: _Optional[str] = ..., compute_date: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ...) -> None: ...
 
 class Person(_message.Message):
     __slots__ = ("person_id", "name", "date_of_birth", "contact", "preferred_language", "consent", "identifiers", "gender", "race")

@@ -28,7 +28,7 @@ OUTCOME_NOT_ELIGIBLE: Outcome
 OUTCOME_NEEDS_REVIEW: Outcome
 
 class DeterminationMade(_message.Message):
-    __slots__ = ("envelope", "person_id", "rule_pack", "compute_date", "computed_at", "convictions", "person")
+    __slots__ = ("envelope", "person_id", "rule_pack", "compute_date", "computed_at", "convictions", "person", "prop64_report")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     RULE_PACK_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +36,7 @@ class DeterminationMade(_message.Message):
     COMPUTED_AT_FIELD_NUMBER: _ClassVar[int]
     CONVICTIONS_FIELD_NUMBER: _ClassVar[int]
     PERSON_FIELD_NUMBER: _ClassVar[int]
+    PROP64_REPORT_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.Envelope
     person_id: str
     rule_pack: RulePack
@@ -43,7 +44,105 @@ class DeterminationMade(_message.Message):
     computed_at: _timestamp_pb2.Timestamp
     convictions: _containers.RepeatedCompositeFieldContainer[ConvictionDetermination]
     person: _case_pb2.Person
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., rule_pack: _Optional[_Union[RulePack, _Mapping]] = ..., compute_date: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ..., computed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., convictions: _Optional[_Iterable[_Union[ConvictionDetermination, _Mapping]]] = ..., person: _Optional[_Union[_case_pb2.Person, _Mapping]] = ...) -> None: ...
+    prop64_report: Prop64Report
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., rule_pack: _Optional[_Union[RulePack, _Mapping]] = ..., compute_date: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ..., computed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., convictions: _Optional[_Iterable[_Union[ConvictionDetermination, _Mapping]]] = ..., person: _Optional[_Union[_case_pb2.Person, _Mapping]] = ..., prop64_report: _Optional[_Union[Prop64Report, _Mapping]] = ...) -> None: ...
+
+class Prop64Report(_message.Message):
+    __slots__ = ("rows", "tally")
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    TALLY_FIELD_NUMBER: _ClassVar[int]
+    rows: _containers.RepeatedCompositeFieldContainer[ReportRow]
+    tally: Prop64Tally
+    def __init__(self, rows: _Optional[_Iterable[_Union[ReportRow, _Mapping]]] = ..., tally: _Optional[_Union[Prop64Tally, _Mapping]] = ...) -> None: ...
+
+class ReportRow(_message.Message):
+    __slots__ = ("source", "columns", "judged")
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    JUDGED_FIELD_NUMBER: _ClassVar[int]
+    source: _case_pb2.SourceRow
+    columns: _containers.RepeatedScalarFieldContainer[str]
+    judged: bool
+    def __init__(self, source: _Optional[_Union[_case_pb2.SourceRow, _Mapping]] = ..., columns: _Optional[_Iterable[str]] = ..., judged: _Optional[bool] = ...) -> None: ...
+
+class Prop64Tally(_message.Message):
+    __slots__ = ("prop64_convictions_in_county_by_section", "subjects_with_prop64_conviction_in_county", "prop64_felony_convictions_in_county", "prop64_non_felony_convictions_in_county", "subjects_with_some_relief", "dismissal_by_section", "reduction_by_section", "dismissal_by_additional_relief", "relief_current", "relief_dismiss_all", "earliest_conviction", "subjects", "subjects_with_conviction", "subjects_with_felony", "outcomes")
+    class Prop64ConvictionsInCountyBySectionEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class DismissalBySectionEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class ReductionBySectionEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class DismissalByAdditionalReliefEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class OutcomesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    PROP64_CONVICTIONS_IN_COUNTY_BY_SECTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_WITH_PROP64_CONVICTION_IN_COUNTY_FIELD_NUMBER: _ClassVar[int]
+    PROP64_FELONY_CONVICTIONS_IN_COUNTY_FIELD_NUMBER: _ClassVar[int]
+    PROP64_NON_FELONY_CONVICTIONS_IN_COUNTY_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_WITH_SOME_RELIEF_FIELD_NUMBER: _ClassVar[int]
+    DISMISSAL_BY_SECTION_FIELD_NUMBER: _ClassVar[int]
+    REDUCTION_BY_SECTION_FIELD_NUMBER: _ClassVar[int]
+    DISMISSAL_BY_ADDITIONAL_RELIEF_FIELD_NUMBER: _ClassVar[int]
+    RELIEF_CURRENT_FIELD_NUMBER: _ClassVar[int]
+    RELIEF_DISMISS_ALL_FIELD_NUMBER: _ClassVar[int]
+    EARLIEST_CONVICTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_WITH_CONVICTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_WITH_FELONY_FIELD_NUMBER: _ClassVar[int]
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    prop64_convictions_in_county_by_section: _containers.ScalarMap[str, int]
+    subjects_with_prop64_conviction_in_county: int
+    prop64_felony_convictions_in_county: int
+    prop64_non_felony_convictions_in_county: int
+    subjects_with_some_relief: int
+    dismissal_by_section: _containers.ScalarMap[str, int]
+    reduction_by_section: _containers.ScalarMap[str, int]
+    dismissal_by_additional_relief: _containers.ScalarMap[str, int]
+    relief_current: ReliefCounts
+    relief_dismiss_all: ReliefCounts
+    earliest_conviction: _envelope_pb2.SourceDate
+    subjects: int
+    subjects_with_conviction: int
+    subjects_with_felony: int
+    outcomes: _containers.ScalarMap[str, int]
+    def __init__(self, prop64_convictions_in_county_by_section: _Optional[_Mapping[str, int]] = ..., subjects_with_prop64_conviction_in_county: _Optional[int] = ..., prop64_felony_convictions_in_county: _Optional[int] = ..., prop64_non_felony_convictions_in_county: _Optional[int] = ..., subjects_with_some_relief: _Optional[int] = ..., dismissal_by_section: _Optional[_Mapping[str, int]] = ..., reduction_by_section: _Optional[_Mapping[str, int]] = ..., dismissal_by_additional_relief: _Optional[_Mapping[str, int]] = ..., relief_current: _Optional[_Union[ReliefCounts, _Mapping]] = ..., relief_dismiss_all: _Optional[_Union[ReliefCounts, _Mapping]] = ..., earliest_conviction: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ..., subjects: _Optional[int] = ..., subjects_with_conviction: _Optional[int] = ..., subjects_with_felony: _Optional[int] = ..., outcomes: _Optional[_Mapping[str, int]] = ...) -> None: ...
+
+class ReliefCounts(_message.Message):
+    __slots__ = ("subjects_no_conviction", "subjects_no_conviction_last_7_years", "subjects_no_felony")
+    SUBJECTS_NO_CONVICTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_NO_CONVICTION_LAST_7_YEARS_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_NO_FELONY_FIELD_NUMBER: _ClassVar[int]
+    subjects_no_conviction: int
+    subjects_no_conviction_last_7_years: int
+    subjects_no_felony: int
+    def __init__(self, subjects_no_conviction: _Optional[int] = ..., subjects_no_conviction_last_7_years: _Optional[int] = ..., subjects_no_felony: _Optional[int] = ...) -> None: ...
 
 class RulePack(_message.Message):
     __slots__ = ("id", "version", "policy_id")
