@@ -54,8 +54,8 @@ MAIN_FLOW = (
     TopicSpec(DETERMINATIONS, 6, 30),
     TopicSpec(PETITIONS, 6, 30),
     TopicSpec(NOTIFICATIONS, 6, 90),
-    TopicSpec(BATCHES, 1, 30),
 )
+CONTROL = (TopicSpec(BATCHES, 1, 30),)
 DEAD_LETTERS = tuple(
     TopicSpec(name, 3, 30)
     for name in (INTAKE_REJECTED, ELIGIBILITY_REJECTED, PETITIONS_REJECTED, NOTIFICATIONS_REJECTED)
@@ -69,7 +69,7 @@ def court_feed(jurisdiction: str) -> str:
 
 def all_topics(court_feeds: tuple[str, ...] = DEFAULT_COURT_FEEDS) -> tuple[TopicSpec, ...]:
     feeds = tuple(TopicSpec(court_feed(j), 3, 30) for j in court_feeds)
-    return MAIN_FLOW + DEAD_LETTERS + feeds
+    return MAIN_FLOW + CONTROL + DEAD_LETTERS + feeds
 
 
 def ensure_topics(bootstrap_servers: str, specs: tuple[TopicSpec, ...] | None = None,
