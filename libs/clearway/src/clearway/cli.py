@@ -103,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-id", default="", help="id for this batch (default: a new UUID)")
     p.set_defaults(run=cmd_submit)
 
+    from clearway_eligibility import evaluate_cli
+
+    p = sub.add_parser("evaluate", help="judge CA DOJ files offline and write gogen's result bundle",
+                       description=evaluate_cli.__doc__.split("\n\n")[0])
+    evaluate_cli.add_arguments(p)
+
     p = sub.add_parser("generate", help="write seeded synthetic DOJ-format data of fabricated people")
     p.add_argument("--people", type=int, default=100)
     p.add_argument("--seed", type=int, default=1)

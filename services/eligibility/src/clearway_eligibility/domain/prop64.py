@@ -1,22 +1,24 @@
-"""Rule pack `ca-prop64`: California Prop 64 relief, gogen-compatible.
+"""Rule pack `ca-prop64`: California Prop 64 relief, in two versions side by side.
 
-Reproduces the configurable decision list of Code for America's gogen 0.2.13
-(ca-doj-prop64.md §3.3) row for row, including its quirks, so that a county
-moving from gogen gets the same answers. The quirks are flagged below; a
-later pack version can fix them deliberately.
+* ``gogen-0.2.13`` reproduces the configurable decision list of Code for
+  America's gogen 0.2.13 (ca-doj-prop64.md §3.3) row for row, quirks
+  included, so that a county moving from gogen gets the same answers.
+* ``2026.11`` (the default) is the same list with gogen's defects (§7) fixed.
+  Each fix is a named clause (CORRECTIONS below) with its citation and test.
 
 Scope: one conviction at a time, judged only if it is in the county being
-processed and its code section looks like HS 11357-11360. Person-level facts
-(other convictions, death) are read from the whole subject, every county.
+processed and its code section is HS 11357-11360. Person-level facts (other
+convictions, death) are read from the whole subject, every county.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
+from dataclasses import dataclass
 
+from clearway_eligibility.domain import sections
 from clearway_eligibility.domain.model import (
-    PROP64_SECTION_NAMES,
     Conviction,
     Determination,
     Outcome,
@@ -25,7 +27,46 @@ from clearway_eligibility.domain.model import (
 )
 
 PACK_ID = "ca-prop64"
-PACK_VERSION = "2026.11-gogen-0.2.13"
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """One version of the pack: gogen's behaviour, or gogen's with §7 fixed."""
+
+    version: str
+    corrected: bool
+    note: str
+
+
+GOGEN = RuleVersion(
+    "gogen-0.2.13",
+    corrected=False,
+    note="Exactly gogen 0.2.13, quirks included (ca-doj-prop64.md §1-§4).",
+)
+CORRECTED = RuleVersion(
+    "2026.11",
+    corrected=True,
+    note="gogen 0.2.13's decision list with the defects of ca-doj-prop64.md §7 fixed.",
+)
+VERSIONS = {v.version: v for v in (GOGEN, CORRECTED)}
+DEFAULT = CORRECTED
+
+
+class UnknownRuleVersion(ValueError):
+    """No version of the pack has this name."""
+
+
+def version(name: str) -> RuleVersion:
+    """The named version; an empty name means the default (corrected) version."""
+    if not name:
+        return DEFAULT
+    try:
+        return VERSIONS[name]
+    except KeyError:
+        raise UnknownRuleVersion(
+            f"unknown {PACK_ID} version {name!r}; known: {', '.join(VERSIONS)}"
+        ) from None
+
 
 # One rule id per step of the decision list, in evaluation order.
 RULE_MISDEMEANOR = "ca-prop64/misdemeanor"
@@ -38,6 +79,11 @@ RULE_ONLY_PROP64 = "ca-prop64/only-prop64"
 RULE_DECEASED = "ca-prop64/deceased"
 RULE_REDUCE_BY_SECTION = "ca-prop64/reduce-by-section"
 RULE_NO_RELIEF = "ca-prop64/no-relief"
+# Corrected version only: a date the decision needs is not a valid date.
+RULE_INVALID_DATE = "ca-prop64/invalid-date-review"
+
+_CITE_11361_8_A = "Cal. Health & Safety Code § 11361.8(a)"
+_CITE_PC_664 = "Cal. Penal Code § 664; Cal. Health & Safety Code § 11361.8(a)"
 
 # Citations. H&S § 11361.8(e) is the application by a person who has
 # completed their sentence, to have the conviction dismissed and sealed or
@@ -98,6 +144,63 @@ STATUTES: dict[str, tuple[str, str]] = {
         "No relief under this county's review choices. The person may still apply "
         "under § 11361.8 themselves.",
     ),
+    RULE_INVALID_DATE: (
+        _CITE_11361_9,
+        "A date this decision depends on is not a valid date in the DOJ record, and "
+        "the outcome would differ with it: the prosecution must review the record.",
+    ),
+}
+
+# The corrected version's fixes of gogen's defects (ca-doj-prop64.md §7), by
+# clause id: (citation, what changes). Each has its own test in test_prop64.py
+# or test_sections.py; the offline report names the clause ids in its notes.
+CORRECTIONS: dict[str, tuple[str, str]] = {
+    "ca-prop64/anchored-sections": (
+        _CITE_11361_8_A,
+        "Sections match as whole section numbers: HS 11357.5, 11359.5 (synthetic "
+        "cannabinoids), 113600 or 211357 are not Prop 64 offences.",
+    ),
+    "ca-prop64/attempts-664": (
+        _CITE_PC_664,
+        "An attempt written 664-11357 keeps its section instead of becoming \"664\"; "
+        "§ 11361.8(a) turns on the conduct, so an attempt is judged as its offence.",
+    ),
+    RULE_INVALID_DATE: STATUTES[RULE_INVALID_DATE],
+    "ca-prop64/window-from-compute-date": (
+        _CITE_11361_9,
+        "The summary's 7-year window is measured from the compute date, not the "
+        "wall clock, so the same run always gives the same summary.",
+    ),
+    "ca-prop64/people-across-files": (
+        _CITE_11361_9,
+        "Rows of one SUBJECT_ID in several files are one person, so person-level "
+        "facts (other convictions, death) see the whole record.",
+    ),
+    "ca-prop64/pc290-288": (
+        "Cal. Penal Code § 290(c)",
+        "PC 288 with any subdivision, e.g. 288(A), is a registrable offence "
+        "(informational column only).",
+    ),
+    "ca-prop64/related-647f": (
+        "Cal. Penal Code § 647(f)",
+        "647(F) in DOJ's upper case is the related offence 647(f) "
+        "(hypothetical flow only).",
+    ),
+    "ca-prop64/anchored-superstrikes": (
+        "Cal. Penal Code § 667(e)(2)(C)(iv)",
+        "Superstrike and PC 290 sections match whole numbers: 137 PC is not 37 PC "
+        "(informational columns only).",
+    ),
+    "ca-prop64/short-count-order": (
+        _CITE_11361_9,
+        "A conviction row whose CNT_ORDER is too short is rejected with a reason "
+        "instead of stopping the run (gogen panics).",
+    ),
+    "ca-prop64/empty-subject-id": (
+        _CITE_11361_9,
+        "A row without SUBJECT_ID is rejected: it cannot be tied to a person "
+        "(gogen merges all such rows into one pseudo-person).",
+    ),
 }
 
 # gogen's zero date: what every unparseable date becomes (§1.6).
@@ -106,24 +209,9 @@ _ZERO_DATE = (1, 1, 1)
 _YMD = tuple[int, int, int]
 
 
-def is_prop64(section: str) -> bool:
-    """True if the section contains 11357, 11358, 11359 or 11360 anywhere.
-
-    gogen quirk kept: unanchored, so "11357.5" and "113600" also match.
-    """
-    return any(name in section for name in PROP64_SECTION_NAMES)
-
-
-def extract_prop64_section(section: str) -> str | None:
-    """The leftmost of the four Prop 64 numbers in the section, or None."""
-    positions = [
-        (position, name)
-        for name in PROP64_SECTION_NAMES
-        if (position := section.find(name)) >= 0
-    ]
-    if not positions:
-        return None
-    return min(positions)[1]
+def is_prop64(section: str, rules: RuleVersion = GOGEN) -> bool:
+    """True if the code section is one of HS 11357-11360 under this version's matcher."""
+    return sections.is_prop64(section, corrected=rules.corrected)
 
 
 def is_felony(conviction: Conviction) -> bool:
@@ -136,21 +224,26 @@ def is_felony(conviction: Conviction) -> bool:
     return conviction.conviction_status == "" and conviction.type_of_charge == "F"
 
 
+def judged(conviction: Conviction, county: str, rules: RuleVersion) -> bool:
+    """Step 0: only in-county (exact, case-sensitive) Prop 64 convictions are judged."""
+    return conviction.county == county and is_prop64(conviction.code_section, rules)
+
+
 def evaluate(
     subject: Subject,
     policy: Policy,
     county: str,
     compute_date: datetime.date,
+    rules: RuleVersion = DEFAULT,
 ) -> list[Determination]:
     """Judge the subject's in-county Prop 64 convictions, in source order.
 
-    Convictions outside `county` (exact, case-sensitive match) or not Prop 64
-    get no determination, as in gogen.
+    Convictions outside `county` or not Prop 64 get no determination, as in gogen.
     """
     return [
-        _judge(conviction, subject, policy, compute_date)
+        _judge(conviction, subject, policy, compute_date, rules)
         for conviction in subject.convictions
-        if conviction.county == county and is_prop64(conviction.code_section)
+        if judged(conviction, county, rules)
     ]
 
 
@@ -159,8 +252,15 @@ def _judge(
     subject: Subject,
     policy: Policy,
     compute_date: datetime.date,
+    rules: RuleVersion,
 ) -> Determination:
-    """gogen's decision list (§3.3): the first matching step decides."""
+    """gogen's decision list (§3.3): the first step that holds decides.
+
+    A step's condition is True, False or, in the corrected version only, None:
+    unknown because a date it reads is invalid. An unknown step is skipped when
+    the rest of the list gives the same outcome anyway; otherwise the
+    conviction needs review (clause ca-prop64/invalid-date-review).
+    """
 
     def decided(outcome: Outcome, reason: str, rule_id: str) -> Determination:
         return Determination(
@@ -171,77 +271,115 @@ def _judge(
             rule_id=rule_id,
             statute_citation=STATUTES[rule_id][0],
             rule_pack_id=PACK_ID,
-            rule_pack_version=PACK_VERSION,
+            rule_pack_version=rules.version,
         )
 
+    steps = _steps(conviction, subject, policy, compute_date, rules)
+    unknown: str | None = None
+    for holds, outcome, reason, rule_id in steps:
+        if holds is None:
+            unknown = unknown or rule_id
+            continue
+        if holds:
+            break
+    else:
+        outcome, reason, rule_id = Outcome.NOT_ELIGIBLE, "", RULE_NO_RELIEF
+    if unknown is None:
+        return decided(outcome, reason, rule_id)
+    # Some earlier step could not be decided. Every such step would dismiss, so
+    # the answer stands only if it is a dismissal too.
+    if outcome == Outcome.DISMISS:
+        return decided(outcome, reason, rule_id)
+    return decided(Outcome.NEEDS_REVIEW, _REVIEW_REASONS[unknown], RULE_INVALID_DATE)
+
+
+_REVIEW_REASONS = {
+    RULE_UNDER_21_AT_CONVICTION: "Needs review: date of birth or conviction date is not a valid date",
+    RULE_AGE_THRESHOLD: "Needs review: date of birth is not a valid date",
+    RULE_YEARS_SINCE_CONVICTION: "Needs review: conviction date is not a valid date",
+    RULE_YEARS_CRIME_FREE: "Needs review: a conviction date is not a valid date",
+}
+
+_Step = tuple[bool | None, Outcome, str, str]
+
+
+def _steps(
+    conviction: Conviction,
+    subject: Subject,
+    policy: Policy,
+    compute_date: datetime.date,
+    rules: RuleVersion,
+) -> list[_Step]:
+    """The decision list for one conviction, conditions evaluated, in order.
+
+    Built eagerly: a list of at most nine cheap comparisons reads more plainly
+    than nested ifs and keeps the two versions in one place.
+    """
     section = conviction.code_section
+    corrected = rules.corrected
     conviction_date = _ymd(conviction.date)
     dob = _ymd(subject.dob)
     today = _ymd(compute_date)
+    # gogen compares invalid dates as its zero date (year 1); the corrected
+    # version treats a comparison that reads an invalid date as unknown.
+    bad_dob = corrected and subject.dob is None
+    bad_date = corrected and conviction.date is None
+    steps: list[_Step] = []
 
     # 1. Misdemeanours and infractions are always dismissed.
-    if not is_felony(conviction):
-        return decided(Outcome.DISMISS, "Misdemeanor or Infraction", RULE_MISDEMEANOR)
-
-    # 2. Dismiss by section, first hit in list order. A section in both lists
-    #    is dismissed because this step comes first.
+    steps.append((not is_felony(conviction), Outcome.DISMISS, "Misdemeanor or Infraction",
+                  RULE_MISDEMEANOR))
+    # 2. Dismiss by section, first hit in list order (before reduce: a section
+    #    in both lists is dismissed).
     for name in policy.dismiss_sections:
-        if name in section:
-            return decided(
-                Outcome.DISMISS, f"Dismiss all HS {name} convictions", RULE_DISMISS_BY_SECTION
-            )
-
+        if sections.matches_section(section, name, corrected=corrected):
+            steps.append((True, Outcome.DISMISS, f"Dismiss all HS {name} convictions",
+                          RULE_DISMISS_BY_SECTION))
+            break
     # 3. Strictly under 21 on the conviction date (on the birthday: no).
-    #    gogen quirk: the reason says "or younger". With a zero DOB this fails;
-    #    with a zero conviction date and any DOB it passes.
-    if policy.subject_under_21_at_conviction and _add_years(dob, 21) > conviction_date:
-        return decided(Outcome.DISMISS, "21 years or younger", RULE_UNDER_21_AT_CONVICTION)
-
-    # 4. At least N years old on the compute date. A zero DOB always passes.
+    #    gogen quirk kept in both versions: the reason says "or younger".
+    if policy.subject_under_21_at_conviction:
+        holds = None if (bad_dob or bad_date) else _add_years(dob, 21) > conviction_date
+        steps.append((holds, Outcome.DISMISS, "21 years or younger", RULE_UNDER_21_AT_CONVICTION))
+    # 4. At least N years old on the compute date (gogen: a zero DOB passes).
     threshold = policy.subject_age_threshold
-    if threshold and _add_years(dob, threshold) <= today:
-        return decided(Outcome.DISMISS, f"{threshold} years or older", RULE_AGE_THRESHOLD)
-
-    # 5. Conviction at least N years before the compute date. A zero
-    #    conviction date always passes.
+    if threshold:
+        holds = None if bad_dob else _add_years(dob, threshold) <= today
+        steps.append((holds, Outcome.DISMISS, f"{threshold} years or older", RULE_AGE_THRESHOLD))
+    # 5. Conviction at least N years before the compute date (gogen: a zero
+    #    conviction date passes).
     threshold = policy.years_since_conviction_threshold
-    if threshold and conviction_date <= _add_years(today, -threshold):
-        return decided(
-            Outcome.DISMISS,
-            f"Conviction occurred {threshold} or more years ago",
-            RULE_YEARS_SINCE_CONVICTION,
-        )
-
+    if threshold:
+        holds = None if bad_date else conviction_date <= _add_years(today, -threshold)
+        steps.append((holds, Outcome.DISMISS, f"Conviction occurred {threshold} or more years ago",
+                      RULE_YEARS_SINCE_CONVICTION))
     # 6. No conviction (any county, any section) in the last N years, strictly.
     threshold = policy.years_crime_free_threshold
-    if threshold and _latest_conviction_date(subject) < _add_years(today, -threshold):
-        return decided(
-            Outcome.DISMISS,
-            f"No convictions in the past {threshold} years",
-            RULE_YEARS_CRIME_FREE,
-        )
-
-    # 7. Every conviction of the subject, any county, is Prop 64 (over-broad
-    #    matcher, so "11357.5" counts).
-    if policy.subject_has_only_prop64_charges and all(
-        is_prop64(other.code_section) for other in subject.convictions
-    ):
-        return decided(Outcome.DISMISS, "Only has 11357-60 charges", RULE_ONLY_PROP64)
-
+    if threshold:
+        cutoff = _add_years(today, -threshold)
+        latest = _latest_conviction_date(subject)
+        holds: bool | None = latest < cutoff
+        # An invalid date could hide a recent conviction; a valid recent one
+        # already settles it.
+        if corrected and holds and any(c.date is None for c in subject.convictions):
+            holds = None
+        steps.append((holds, Outcome.DISMISS, f"No convictions in the past {threshold} years",
+                      RULE_YEARS_CRIME_FREE))
+    # 7. Every conviction of the subject, any county, is Prop 64.
+    if policy.subject_has_only_prop64_charges:
+        only = all(is_prop64(other.code_section, rules) for other in subject.convictions)
+        steps.append((only, Outcome.DISMISS, "Only has 11357-60 charges", RULE_ONLY_PROP64))
     # 8. The subject has a DECEASED step.
-    if policy.subject_is_deceased and subject.deceased:
-        return decided(Outcome.DISMISS, "Individual is deceased", RULE_DECEASED)
-
+    if policy.subject_is_deceased:
+        steps.append((subject.deceased, Outcome.DISMISS, "Individual is deceased", RULE_DECEASED))
     # 9. Reduce by section, first hit in list order.
     for name in policy.reduce_sections:
-        if name in section:
-            return decided(
-                Outcome.REDUCE, f"Reduce all HS {name} convictions", RULE_REDUCE_BY_SECTION
-            )
-
-    # 10. gogen emits an empty determination and reason here; we map that to
-    #     "not eligible" (under this county's choices) and keep the empty reason.
-    return decided(Outcome.NOT_ELIGIBLE, "", RULE_NO_RELIEF)
+        if sections.matches_section(section, name, corrected=corrected):
+            steps.append((True, Outcome.REDUCE, f"Reduce all HS {name} convictions",
+                          RULE_REDUCE_BY_SECTION))
+            break
+    # 10. Nothing holds: gogen leaves determination and reason empty.
+    return steps
 
 
 def _ymd(value: datetime.date | None) -> _YMD:

@@ -1,0 +1,82 @@
+"""gogen's result bundle: file names, column layouts and CSV bytes (ca-doj-prop64.md §4.1).
+
+A county that compares our files with gogen's must see identical bytes, so the
+CSV is encoded as Go's encoding/csv writes it. Go quotes a field when it holds
+a comma, a quote, CR or LF, when it starts with a space (any Unicode space),
+or when it is exactly ``\\.``; Python's csv module agrees on everything but the
+last two, so lines are written by csv and patched only when they need it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+
+from clearway.ca_doj.columns import COLUMNS
+
+ALL_RESULTS = "All_Results"
+CONDENSED = "All_Results_Condensed"
+PROP64_RESULTS = "Prop64_Results"
+SUMMARY = "gogen"
+
+# The DOJ columns of All_Results_Condensed.csv, in order (§4.1).
+CONDENSED_COLUMNS: tuple[int, ...] = tuple(
+    COLUMNS.index(name)
+    for name in (
+        "CII_NUMBER", "PRI_NAME", "GENDER", "PRI_DOB", "RACE_DESCR", "CYC_DATE",
+        "STP_EVENT_DATE", "STP_ORI_DESCR", "STP_ORI_CNTY_NAME", "DISP_DATE", "OFN",
+        "OFFENSE_DESCR", "DISP_DESCR", "CONV_STAT_DESCR", "SENT_LOC_DESCR",
+        "SENT_LENGTH", "SENT_TIME_CODE", "CYC_AGE", "COMMENT_TEXT", "END_OF_REC",
+    )
+)
+
+
+def result_name(kind: str, file_number: int, file_count: int, suffix: str = "", ext: str = "csv") -> str:
+    """gogen's file name: ``All_Results.csv``, or ``All_Results_2.csv`` with several inputs."""
+    name = kind
+    if file_count > 1 and kind != SUMMARY:
+        name += f"_{file_number}"
+    if suffix:
+        name += f"_{suffix}"
+    return f"{name}.{ext}"
+
+
+# A whole field of an encoded line: a quoted field, or an unquoted one.
+_FIELD = re.compile(r'"(?:[^"]|"")*"|[^,\n]*')
+
+
+def _go_quote(match: re.Match[str]) -> str:
+    text = match.group()
+    if text and text[0] != '"' and (text[0].isspace() or text == "\\." or "\r" in text):
+        return f'"{text}"'
+    return text
+
+
+class LineEncoder:
+    """Encodes rows as Go's csv.Writer does, one line at a time (LF ends lines)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+
+    def line(self, fields: Sequence[str]) -> str:
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._writer.writerow(fields)
+        text = buffer.getvalue()
+        # Fast path: nothing can start with a space or be "\." unquoted.
+        if (
+            text.isascii()
+            and ", " not in text
+            and ",\t" not in text
+            and "\\." not in text
+            and "\r" not in text
+            and not text[0].isspace()
+            and "\x0b" not in text
+            and "\x0c" not in text
+        ):
+            return text
+        return _FIELD.sub(_go_quote, text[:-1]) + "\n"

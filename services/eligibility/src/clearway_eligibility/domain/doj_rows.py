@@ -1,0 +1,174 @@
+"""From CA DOJ research-file rows to the rules' view of a person.
+
+One reading of the rows serves both the eligibility service (a case's source
+rows) and offline evaluation (millions of rows in worker processes), so the
+two cannot disagree. It follows gogen's entity rules (ca-doj-prop64.md §1.3):
+
+* a conviction is the first row of a subject for a CNT_ORDER whose DISP_DESCR
+  starts with CONVICTED; later such rows are sentence parts;
+* case numbers are the OFNs of COURT ACTION rows, grouped by CNT_ORDER[0:6];
+* DECEASED and 290 REGISTRATION rows set person-level flags;
+* the date of birth comes from the subject's first row.
+
+Offline evaluation keeps only the rows that matter (`facts_of`), as small
+tuples, so a partition of a large file fits in little memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from clearway.ca_doj import columns as col
+
+from clearway_eligibility.domain import sections
+from clearway_eligibility.domain.model import Conviction, Subject
+
+STEP_COURT_ACTION = "COURT ACTION"
+STEP_REGISTRATION = "REGISTRATION"
+STEP_DECEASED = "DECEASED"
+CONVICTED_PREFIX = "CONVICTED"
+PC290_PREFIX = "290"
+# gogen groups case numbers by "cycle + step": the first 6 CNT_ORDER characters.
+CASE_KEY_LENGTH = 6
+
+# A row's facts, as a plain tuple (cheap to pickle and to hold by the million).
+# Indexes into the tuple:
+F_REF = 0  # opaque row reference chosen by the caller
+F_DOB = 1  # PRI_DOB as read
+F_CNT_ORDER = 2
+F_STEP_TYPE = 3
+F_CONVICTED = 4  # DISP_DESCR starts with CONVICTED
+F_OFN = 5
+F_OFFENSE = 6  # OFFENSE_DESCR as read
+F_COMMENT = 7  # COMMENT_TEXT as read
+F_CONV_STATUS = 8
+F_TOC = 9
+F_COUNTY = 10
+F_DATE = 11  # STP_EVENT_DATE as read
+
+RowFacts = tuple
+
+
+def parse_doj_date(raw: str) -> datetime.date | None:
+    """YYYYMMDD as a date; None where gogen silently uses its zero date (§1.6)."""
+    if len(raw) == 8 and raw.isdigit() and raw.isascii():
+        try:
+            return datetime.date(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]))
+        except ValueError:
+            return None
+    return None
+
+
+def matters(fields: Sequence[str]) -> bool:
+    """True when a row can change a determination (all other rows are only copied)."""
+    step = fields[col.STP_TYPE_DESCR]
+    return (
+        fields[col.DISP_DESCR].startswith(CONVICTED_PREFIX)
+        or (step == STEP_COURT_ACTION and fields[col.OFN] != "")
+        or step == STEP_DECEASED
+        or step == STEP_REGISTRATION
+    )
+
+
+def facts_of(ref: int, fields: Sequence[str]) -> RowFacts:
+    """The fields of one row that the rules read, in the F_* order."""
+    return (
+        ref,
+        fields[col.PRI_DOB],
+        fields[col.CNT_ORDER],
+        fields[col.STP_TYPE_DESCR],
+        fields[col.DISP_DESCR].startswith(CONVICTED_PREFIX),
+        fields[col.OFN],
+        fields[col.OFFENSE_DESCR],
+        fields[col.COMMENT_TEXT],
+        fields[col.CONV_STAT_DESCR],
+        fields[col.OFFENSE_TOC],
+        fields[col.STP_ORI_CNTY_NAME],
+        fields[col.STP_EVENT_DATE],
+    )
+
+
+def count_order_problem(fields: Sequence[str]) -> str | None:
+    """Why a row's CNT_ORDER cannot be used, or None.
+
+    gogen panics (exit status 2, no output) on these rows (§1.3); we reject the
+    row with a reason instead, in both rule versions, and judge the rest.
+    """
+    count_order = fields[col.CNT_ORDER]
+    if len(count_order) >= CASE_KEY_LENGTH:
+        return None
+    convicted = fields[col.DISP_DESCR].startswith(CONVICTED_PREFIX)
+    if convicted or (fields[col.STP_TYPE_DESCR] == STEP_COURT_ACTION and fields[col.OFN] != ""):
+        return f"shorter than {CASE_KEY_LENGTH} characters on a conviction or court row"
+    return None
+
+
+def subject_from_facts(
+    person_id: str,
+    facts: Iterable[RowFacts],
+    *,
+    corrected: bool,
+    reset_each_row: bool = False,
+) -> Subject:
+    """Build the rules' Subject from a person's row facts, in input order.
+
+    `reset_each_row` reproduces gogen's empty-SUBJECT_ID quirk (§1.3): the
+    bookkeeping of that pseudo-subject is reset on every row, so every
+    CONVICTED row counts as a conviction and only the last row's case number
+    survives. Only the gogen-compatible version asks for it.
+    """
+    deceased = False
+    registration = False
+    dob_raw: str | None = None
+    case_numbers: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    pending: list[RowFacts] = []  # conviction rows; case numbers are attached at the end
+    for fact in facts:
+        if reset_each_row:
+            case_numbers = {}
+            seen = set()
+            dob_raw = None
+        if dob_raw is None:
+            dob_raw = fact[F_DOB]
+        step = fact[F_STEP_TYPE]
+        if step == STEP_DECEASED:
+            deceased = True
+        elif step == STEP_REGISTRATION and fact[F_OFFENSE].startswith(PC290_PREFIX):
+            registration = True
+        # Whitespace-only and "NULL  " OFNs count as present, as in gogen.
+        if step == STEP_COURT_ACTION and fact[F_OFN] != "":
+            numbers = case_numbers.setdefault(fact[F_CNT_ORDER][:CASE_KEY_LENGTH], [])
+            if fact[F_OFN] not in numbers:
+                numbers.append(fact[F_OFN])
+        if fact[F_CONVICTED] and fact[F_CNT_ORDER] not in seen:
+            seen.add(fact[F_CNT_ORDER])
+            pending.append(fact)
+
+    convictions = tuple(
+        Conviction(
+            conviction_id=fact[F_CNT_ORDER],
+            code_section=sections.extract_code_section(
+                fact[F_OFFENSE], fact[F_COMMENT], corrected=corrected
+            ),
+            offense_text=fact[F_OFFENSE],
+            comment_text=fact[F_COMMENT],
+            conviction_status=fact[F_CONV_STATUS],
+            type_of_charge=fact[F_TOC],
+            date=parse_doj_date(fact[F_DATE]),
+            date_raw=fact[F_DATE],
+            county=fact[F_COUNTY],
+            case_numbers=tuple(case_numbers.get(fact[F_CNT_ORDER][:CASE_KEY_LENGTH], ())),
+            source_row_index=fact[F_REF],
+        )
+        for fact in pending
+    )
+    dob_raw = dob_raw or ""
+    return Subject(
+        person_id=person_id,
+        dob=parse_doj_date(dob_raw),
+        dob_raw=dob_raw,
+        convictions=convictions,
+        deceased=deceased,
+        pc290_registration=registration,
+    )

@@ -1,0 +1,274 @@
+"""What gogen reports about a person: the 18 eligibility columns and the summary tally.
+
+The columns explain each determination to a prosecutor (ca-doj-prop64.md §3.4,
+§4.2); the tally is the person's share of gogen.json (§4.3-§4.4). Both come
+from one `assess` call, so the eligibility service and offline evaluation
+report identically. Tallies add up: a run's summary is the sum of its people.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from clearway.ca_doj.summary import YMD, ZERO_DATE, ReliefCounts, Tally
+
+from clearway_eligibility.domain import prop64, sections
+from clearway_eligibility.domain.model import Conviction, Determination, Outcome, Policy, Subject
+
+# Header of the 18 eligibility columns, in gogen's order (§4.2).
+ELIGIBILITY_COLUMNS = (
+    "Case Number",
+    "# of convictions on record",
+    "Possible Other P64 Charges",
+    "Occurred after 11/9/2016",
+    "Superstrike Code Section(s)",
+    "PC290 Code Section(s)",
+    "PC290 Registration",
+    "Date of Conviction",
+    "Years Since This Conviction",
+    "Years Since Any Conviction",
+    "# of Prop 64 convictions",
+    "# of HS 11357 convictions",
+    "# of HS 11358 convictions",
+    "# of HS 11359 convictions",
+    "# of HS 11360 convictions",
+    "Deceased",
+    "Eligibility Determination",
+    "Eligibility Reason",
+)
+# Added by the corrected version: every outcome names its rule, version and law.
+EXPLANATION_COLUMNS = ("Rule ID", "Rule Version", "Statute Citation")
+POSSIBLE_OTHER_COLUMN = 2
+
+DETERMINATION_TEXT = {
+    Outcome.DISMISS: "Eligible for Dismissal",
+    Outcome.REDUCE: "Eligible for Reduction",
+    # gogen leaves these empty; the corrected version names them, using the
+    # strings gogen's own code defines for them.
+    Outcome.NOT_ELIGIBLE: "",
+    Outcome.NEEDS_REVIEW: "Hand Review",
+}
+_CORRECTED_TEXT = {**DETERMINATION_TEXT, Outcome.NOT_ELIGIBLE: "Not eligible"}
+
+_PROP64_CUTOFF = (2016, 11, 9)  # Prop 64 passed on 8 Nov 2016; gogen tests "after 11/9/2016"
+_HOURS_PER_YEAR = 24 * 365.25
+_RELIEF = (Outcome.DISMISS, Outcome.REDUCE)
+# Reasons counted under convictionDismissalCountByAdditionalRelief: steps 3-8.
+_ADDITIONAL_RELIEF_RULES = frozenset({
+    prop64.RULE_UNDER_21_AT_CONVICTION,
+    prop64.RULE_AGE_THRESHOLD,
+    prop64.RULE_YEARS_SINCE_CONVICTION,
+    prop64.RULE_YEARS_CRIME_FREE,
+    prop64.RULE_ONLY_PROP64,
+    prop64.RULE_DECEASED,
+})
+
+@dataclass
+class Assessment:
+    """Everything the rules say about one person."""
+
+    determinations: list[Determination]
+    # Row reference of each judged conviction -> its eligibility columns.
+    columns: dict[int, list[str]]
+    tally: Tally
+
+
+def assess(
+    subject: Subject,
+    policy: Policy,
+    county: str,
+    compute_date: datetime.date,
+    rules: prop64.RuleVersion,
+    now: datetime.datetime,
+) -> Assessment:
+    """Judge a person and explain it as gogen's report does.
+
+    `now` only feeds the summary's 7-year window in the gogen version (a gogen
+    quirk: wall-clock time); the corrected version uses the compute date.
+    """
+    corrected = rules.corrected
+    determinations = prop64.evaluate(subject, policy, county, compute_date, rules)
+    by_ref = dict(zip(
+        (c.source_row_index for c in subject.convictions if prop64.judged(c, county, rules)),
+        determinations,
+    ))
+    convictions = subject.convictions
+    today = _ymd(compute_date)
+    sections_of = [sections.prop64_section(c.code_section, corrected=corrected) for c in convictions]
+    per_section = Counter(s for s in sections_of if s is not None)
+    superstrikes = ";".join(
+        c.code_section for c in convictions if sections.is_superstrike(c.code_section, corrected=corrected)
+    ) or "-"
+    pc290 = ";".join(
+        c.code_section for c in convictions if sections.is_pc290(c.code_section, corrected=corrected)
+    ) or "-"
+    latest = max((_ymd(c.date) for c in convictions), default=ZERO_DATE)
+    texts = _CORRECTED_TEXT if corrected else DETERMINATION_TEXT
+    shared = [
+        str(len(convictions)),
+        superstrikes,
+        pc290,
+        "Yes" if subject.pc290_registration else "-",
+    ]
+
+    columns: dict[int, list[str]] = {}
+    for conviction in convictions:
+        result = by_ref.get(conviction.source_row_index)
+        if result is None:
+            continue
+        date = _ymd(conviction.date)
+        row = [
+            "; ".join(conviction.case_numbers),
+            shared[0],
+            sections.possible_other_p64(conviction.offense_text, conviction.comment_text,
+                                        corrected=corrected),
+            "Y" if date > _PROP64_CUTOFF else "N",
+            shared[1],
+            shared[2],
+            shared[3],
+            _date_text(conviction.date, corrected),
+            _years_between(date, today, corrected and conviction.date is None),
+            _years_between(latest, today, corrected and latest == ZERO_DATE),
+            str(sum(per_section.values())),
+            *(str(per_section[name]) for name in sections.PROP64_SECTIONS),
+            "Deceased" if subject.deceased else "-",
+            texts[result.outcome],
+            result.reason,
+        ]
+        if corrected:
+            row += [result.rule_id, result.rule_pack_version, result.statute_citation]
+        columns[conviction.source_row_index] = row
+
+    tally = _tally(subject, policy, by_ref, county, rules, now, compute_date)
+    return Assessment(determinations, columns, tally)
+
+
+def unjudged_columns(offense_text: str, comment_text: str, rules: prop64.RuleVersion) -> list[str]:
+    """The eligibility columns of a row that carries no determination (§4.2)."""
+    width = len(ELIGIBILITY_COLUMNS) + (len(EXPLANATION_COLUMNS) if rules.corrected else 0)
+    row = [""] * width
+    row[POSSIBLE_OTHER_COLUMN] = sections.possible_other_p64(
+        offense_text, comment_text, corrected=rules.corrected
+    )
+    return row
+
+
+def header(rules: prop64.RuleVersion) -> tuple[str, ...]:
+    return ELIGIBILITY_COLUMNS + (EXPLANATION_COLUMNS if rules.corrected else ())
+
+
+def _tally(
+    subject: Subject,
+    policy: Policy,
+    by_ref: dict[int, Determination],
+    county: str,
+    rules: prop64.RuleVersion,
+    now: datetime.datetime,
+    compute_date: datetime.date,
+) -> Tally:
+    corrected = rules.corrected
+    tally = Tally(subjects=1)
+    convictions = subject.convictions
+    tally.subjects_with_conviction = int(bool(convictions))
+    tally.subjects_with_felony = int(any(prop64.is_felony(c) for c in convictions))
+    judged = [c for c in convictions if c.source_row_index in by_ref]
+    for conviction in judged:
+        result = by_ref[conviction.source_row_index]
+        name = sections.prop64_section(conviction.code_section, corrected=corrected)
+        tally.convictions_by_section[name] += 1
+        if prop64.is_felony(conviction):
+            tally.felony_convictions += 1
+        else:
+            tally.non_felony_convictions += 1
+        tally.outcomes[str(result.outcome)] += 1
+        if result.rule_id == prop64.RULE_DISMISS_BY_SECTION:
+            tally.dismissal_by_section[result.reason.split()[3]] += 1
+        elif result.rule_id == prop64.RULE_REDUCE_BY_SECTION:
+            tally.reduction_by_section[result.reason.split()[3]] += 1
+        elif result.rule_id in _ADDITIONAL_RELIEF_RULES and result.outcome == Outcome.DISMISS:
+            tally.dismissal_by_additional_relief[result.reason] += 1
+        date = _ymd(conviction.date)
+        if tally.earliest_conviction is None or date < tally.earliest_conviction:
+            tally.earliest_conviction = date
+    tally.subjects_with_prop64 = int(bool(judged))
+    tally.subjects_with_some_relief = int(any(by_ref[c.source_row_index].outcome in _RELIEF for c in judged))
+
+    # The 7-year window: gogen measures it from the wall clock (quirk); the
+    # corrected version from the compute date (clause window-from-compute-date).
+    if corrected:
+        window_start = datetime.datetime.combine(
+            _minus_years(compute_date, 7), datetime.time(), datetime.timezone.utc)
+    else:
+        window_start = _minus_years_dt(now, 7)
+    current = {c.source_row_index: by_ref[c.source_row_index].outcome for c in judged}
+    dismiss_all = {c.source_row_index: Outcome.DISMISS for c in judged}
+    tally.relief_current = _relief(convictions, current, window_start, corrected)
+    tally.relief_dismiss_all = _relief(convictions, dismiss_all, window_start, corrected)
+    return tally
+
+
+def _relief(
+    convictions: tuple[Conviction, ...],
+    outcomes: dict[int, Outcome],
+    window_start: datetime.datetime,
+    corrected: bool,
+) -> ReliefCounts:
+    """§4.3 for one flow's outcomes (convictions without an outcome get no relief)."""
+
+    def dismissed(c: Conviction) -> bool:
+        return outcomes.get(c.source_row_index) == Outcome.DISMISS
+
+    def recent(c: Conviction) -> bool:
+        if c.date is None:
+            # gogen: the zero date is never recent. Corrected: an unknown date
+            # might be, so it must be dismissed too for the person to count.
+            return corrected
+        midnight = datetime.datetime.combine(c.date, datetime.time(), datetime.timezone.utc)
+        return midnight > window_start
+
+    felonies = [c for c in convictions if prop64.is_felony(c)]
+    last7 = [c for c in convictions if recent(c)]
+    return ReliefCounts(
+        no_conviction=int(bool(convictions) and all(dismissed(c) for c in convictions)),
+        no_conviction_last_7_years=int(bool(last7) and all(dismissed(c) for c in last7)),
+        no_felony=int(bool(felonies) and all(outcomes.get(c.source_row_index) in _RELIEF
+                                             for c in felonies)),
+    )
+
+
+def _ymd(value: datetime.date | None) -> YMD:
+    return ZERO_DATE if value is None else (value.year, value.month, value.day)
+
+
+def _date_text(value: datetime.date | None, corrected: bool) -> str:
+    if value is None:
+        # gogen prints its zero date; the corrected version leaves it blank
+        # rather than print a date that was never in the record.
+        return "" if corrected else "01/01/0001"
+    return f"{value.month:02d}/{value.day:02d}/{value.year:04d}"
+
+
+def _years_between(then: YMD, today: YMD, unknown: bool) -> str:
+    """(T - D) in hours / (24 x 365.25), one decimal; -1.0 for gogen's zero date."""
+    if unknown:
+        return ""
+    if then == ZERO_DATE:
+        return "-1.0"
+    days = datetime.date(*today).toordinal() - datetime.date(*then).toordinal()
+    return f"{days * 24 / _HOURS_PER_YEAR:.1f}"
+
+
+def _minus_years(value: datetime.date, years: int) -> datetime.date:
+    try:
+        return value.replace(year=value.year - years)
+    except ValueError:  # 29 Feb: Go's AddDate normalises to 1 Mar
+        return datetime.date(value.year - years, 3, 1)
+
+
+def _minus_years_dt(value: datetime.datetime, years: int) -> datetime.datetime:
+    try:
+        return value.replace(year=value.year - years)
+    except ValueError:
+        return value.replace(year=value.year - years, month=3, day=1)

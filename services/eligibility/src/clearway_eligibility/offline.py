@@ -1,0 +1,615 @@
+"""Offline evaluation of CA DOJ research files: `clearway evaluate`.
+
+Runs the eligibility service's own domain code (doj_rows → prop64 → report)
+over whole files and writes gogen's bundle. Built for files of millions of
+rows on a small machine, in memory that does not grow with the input:
+
+1. plan: cut each file into chunks at record boundaries (quote-aware);
+2. read (in parallel): parse each chunk once, write its output lines as if no
+   row were judged, and spill the few fields the rules read, partitioned by
+   SUBJECT_ID, to disk;
+3. judge (in parallel): load one partition at a time, so a person's rows meet
+   wherever they were in the files, and judge every person;
+4. assemble: copy the chunk outputs in order, replacing the lines of judged
+   convictions, into All_Results, All_Results_Condensed and Prop64_Results.
+
+Only a chunk (a few MB) or a partition (tens of MB) is in memory at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import math
+import multiprocessing
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clearway.ca_doj import bundle, summary
+from clearway.ca_doj import columns as col
+from clearway.ca_doj.columns import COLUMNS, HEADER_TOKEN, NUM_COLUMNS
+
+from clearway_eligibility.domain import doj_rows, prop64, report, sections
+from clearway_eligibility.domain.model import Policy
+
+CHUNK_BYTES = 4 << 20
+# Input bytes per partition: bounds the memory of one judging step.
+PARTITION_BYTES = 24 << 20
+REJECTED_ROWS = "Rejected_Rows.csv"
+IMPACT_REPORT = "Impact_Report.html"
+RUN_FACTS = "clearway_run.json"
+_BOM = b"\xef\xbb\xbf"
+_SNIFF_BYTES = 128
+_RAW_LIMIT = 64 << 10
+
+SKIP_ROW = "skip-row"
+REJECT_FILE = "reject-file"
+
+
+class EvaluateError(Exception):
+    """A run that cannot start (bad input path, unusable output folder)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    county: str
+    compute_date: datetime.date
+    policy: Policy
+    rules: prop64.RuleVersion
+    # What a malformed row costs: just that row (dead-lettered to
+    # Rejected_Rows.csv), or, as gogen, the whole file.
+    on_bad_row: str = SKIP_ROW
+    workers: int = 0  # 0: one per CPU
+    # gogen's summary reads the wall clock in two places (§4.3-§4.4).
+    now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
+    chunk_bytes: int = CHUNK_BYTES
+    partition_bytes: int = PARTITION_BYTES
+    policy_name: str = ""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    file: str
+    line: int
+    field: str  # column name, or "" for the whole record
+    reason: str
+    record: str = ""
+
+
+@dataclass
+class RunResult:
+    rows: int = 0
+    rows_written: int = 0
+    people: int = 0
+    judged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    # Files rejected whole (REJECT_FILE): path as given -> gogen's error entry.
+    file_errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    outputs: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    tally: summary.Tally = field(default_factory=summary.Tally)
+
+
+# --- 1. plan -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    number: int
+    file_number: int
+    path: str
+    start: int
+    end: int
+    first_line: int  # physical line number of the chunk's first line
+
+
+def _plan(paths: Sequence[str], options: Options) -> tuple[list[_Chunk], list[int]]:
+    """Chunks of every file, cut after a newline outside quotes; and header lines per file."""
+    chunks: list[_Chunk] = []
+    headers: list[int] = []
+    for file_number, path in enumerate(paths):
+        with open(path, "rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+            start = 0
+            header = 0
+            bom = head.startswith(_BOM)
+            # gogen: a BOM defeats header detection (quirk, §1.1); corrected: ignored.
+            if bom and options.rules.corrected:
+                start = len(_BOM)
+            if head[start:].startswith(HEADER_TOKEN.encode()):
+                fh.seek(start)
+                fh.readline()
+                start = fh.tell()
+                header = 1
+            headers.append(header)
+            size = os.fstat(fh.fileno()).st_size
+            line = 1 + header
+            while start < size:
+                end = _cut(fh, start, size, options.chunk_bytes)
+                fh.seek(start)
+                newlines = fh.read(end - start).count(b"\n")
+                chunks.append(_Chunk(len(chunks), file_number, path, start, end, line))
+                line += newlines
+                start = end
+    return chunks, headers
+
+
+def _cut(fh, start: int, size: int, chunk_bytes: int) -> int:
+    """End of the chunk that begins at `start`: after a newline with even quotes before it."""
+    want = chunk_bytes
+    while True:
+        end = start + want
+        if end >= size:
+            return size
+        fh.seek(start)
+        block = fh.read(want)
+        cut = len(block)
+        while True:
+            cut = block.rfind(b"\n", 0, cut)
+            if cut < 0:
+                break
+            if block.count(b'"', 0, cut) % 2 == 0:
+                return start + cut + 1
+        want *= 2  # one record longer than the block: look further
+
+
+# --- 2. read (worker side) -----------------------------------------------------------
+
+_state: dict[str, Any] = {}
+
+
+def _init_worker(options: Options, spool: str, partitions: int, files: list[str]) -> None:
+    _state.update(options=options, spool=spool, partitions=partitions, files=files)
+
+
+@dataclass
+class _ChunkResult:
+    number: int
+    rows: int
+    problems: list[RowProblem]
+    # (local row, all offset, all length, all prefix length, cond offset, cond length, cond prefix length)
+    candidates: list[tuple[int, int, int, int, int, int, int]]
+    fact_frames: list[tuple[int, int]]  # per partition: (offset, length) in the facts file
+    bytes: int
+
+
+def _read_chunk(chunk: _Chunk) -> _ChunkResult:
+    options: Options = _state["options"]
+    spool = Path(_state["spool"])
+    partitions: int = _state["partitions"]
+    rules = options.rules
+    corrected = rules.corrected
+    county = options.county
+    name = os.path.basename(chunk.path)
+
+    with open(chunk.path, "rb") as fh:
+        fh.seek(chunk.start)
+        data = fh.read(chunk.end - chunk.start)
+    text = data.decode("utf-8", "surrogateescape")
+    ascii_only = text.isascii()
+    lines = io.StringIO(text, newline="\n")
+    reader = csv.reader(lines, strict=True)
+    encoder = bundle.LineEncoder()
+    out_all = io.StringIO()
+    out_cond = io.StringIO()
+    all_pos = cond_pos = 0
+    width = len(report.header(rules))
+    empty_tail = "," * width + "\n"
+    facts: list[list] = [[] for _ in range(partitions)]
+    seen_here: set[str] = set()
+    problems: list[RowProblem] = []
+    candidates = []
+    condensed = bundle.CONDENSED_COLUMNS
+    file_key = f"{chunk.file_number}\x00"
+    ref_base = chunk.number << 32
+    local = 0
+    done_lines = 0
+
+    while True:
+        line_no = chunk.first_line + done_lines
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            done_lines = reader.line_num
+            problems.append(RowProblem(name, line_no, "", _csv_reason(error), ""))
+            local += 1
+            continue
+        done_lines = reader.line_num
+        if not fields:
+            continue  # blank line: Go's csv skips it too
+        problem = _check(fields, ascii_only, corrected)
+        if problem is not None:
+            problems.append(RowProblem(name, line_no, problem[0], problem[1],
+                                       _record_text(fields)))
+            local += 1
+            continue
+
+        subject = fields[col.SUBJECT_ID]
+        # gogen judges each file alone (§1.1); the corrected version merges files.
+        key = subject if corrected else file_key + subject
+        ref = ref_base | local
+        if key not in seen_here or doj_rows.matters(fields):
+            seen_here.add(key)
+            part = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
+            facts[part].append((key, doj_rows.facts_of(ref, fields)))
+
+        offense = fields[col.OFFENSE_DESCR]
+        comment = fields[col.COMMENT_TEXT]
+        dojs = encoder.line(fields)
+        conds = encoder.line([fields[i] for i in condensed])
+        possible = sections.possible_other_p64(offense, comment, corrected=corrected)
+        if possible:
+            tail = report.unjudged_columns(offense, comment, rules)
+            tail_text = "," + encoder.line(tail)
+        else:
+            tail_text = empty_tail
+        all_line = dojs[:-1] + tail_text
+        cond_line = conds[:-1] + tail_text
+        if (
+            fields[col.DISP_DESCR].startswith(doj_rows.CONVICTED_PREFIX)
+            and fields[col.STP_ORI_CNTY_NAME] == county
+            and sections.is_prop64(sections.extract_code_section(offense, comment, corrected=corrected),
+                                   corrected=corrected)
+        ):
+            candidates.append((local, all_pos, len(all_line), len(dojs) - 1,
+                               cond_pos, len(cond_line), len(conds) - 1))
+        out_all.write(all_line)
+        out_cond.write(cond_line)
+        all_pos += len(all_line)
+        cond_pos += len(cond_line)
+        local += 1
+
+    _write_text(spool / f"a{chunk.number}", out_all.getvalue())
+    _write_text(spool / f"c{chunk.number}", out_cond.getvalue())
+    frames = []
+    with open(spool / f"f{chunk.number}", "wb") as fh:
+        for part in facts:
+            blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+            frames.append((fh.tell(), len(blob)))
+            fh.write(blob)
+    return _ChunkResult(chunk.number, local, problems, candidates, frames, len(data))
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        fh.write(text)
+
+
+def _check(fields: list[str], ascii_only: bool, corrected: bool) -> tuple[str, str] | None:
+    """(column, reason) when a parsed record is not a usable row. Reasons never quote values."""
+    if len(fields) != NUM_COLUMNS:
+        return "", f"expected {NUM_COLUMNS} fields, found {len(fields)}"
+    if not ascii_only:
+        for i, value in enumerate(fields):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return COLUMNS[i], "not valid UTF-8"
+    subject = fields[col.SUBJECT_ID]
+    if corrected and not subject.strip():
+        # Clause ca-prop64/empty-subject-id.
+        return COLUMNS[col.SUBJECT_ID], "empty: the row cannot be tied to a person"
+    problem = doj_rows.count_order_problem(fields)
+    if problem is not None:
+        return COLUMNS[col.CNT_ORDER], problem
+    return None
+
+
+def _record_text(fields: list[str]) -> str:
+    text = ",".join(fields)
+    return text[:_RAW_LIMIT]
+
+
+_CSV_REASONS = {
+    "',' expected after '\"'": "bad CSV quoting: a quoted field must end with a quote followed by a comma",
+    "unexpected end of data": "bad CSV quoting: a quoted field is not closed before the end of the file",
+}
+
+
+def _csv_reason(error: csv.Error) -> str:
+    message = str(error)
+    if message in _CSV_REASONS:
+        return _CSV_REASONS[message]
+    if "field larger than field limit" in message:
+        return f"field longer than {csv.field_size_limit()} characters (unclosed quote?)"
+    if "new-line character seen in unquoted field" in message:
+        return "bad CSV line ending: carriage return inside an unquoted field"
+    return "malformed CSV record"
+
+
+# --- 3. judge (worker side) ----------------------------------------------------------
+
+
+@dataclass
+class _PartitionResult:
+    number: int
+    tally: summary.Tally
+    people: int
+    judged: int
+    # per chunk: (offset, length) of its judged-columns frame in the results file
+    frames: list[tuple[int, int]]
+
+
+def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[int]]) -> _PartitionResult:
+    number, frames, chunk_count, skipped_chunks = job
+    options: Options = _state["options"]
+    spool = Path(_state["spool"])
+    rules = options.rules
+    people: dict[str, list] = {}
+    for chunk_number, offset, length in frames:
+        if chunk_number in skipped_chunks or not length:
+            continue
+        with open(spool / f"f{chunk_number}", "rb") as fh:
+            fh.seek(offset)
+            for key, fact in pickle.loads(fh.read(length)):
+                people.setdefault(key, []).append(fact)
+
+    tally = summary.Tally()
+    judged: dict[int, list[tuple[int, list[str]]]] = {}
+    count = 0
+    for key, facts in people.items():
+        subject_id = key if rules.corrected else key.partition("\x00")[2]
+        subject = doj_rows.subject_from_facts(
+            "", facts, corrected=rules.corrected,
+            reset_each_row=not rules.corrected and subject_id == "",
+        )
+        assessment = report.assess(subject, options.policy, options.county,
+                                   options.compute_date, rules, options.now)
+        tally.add(assessment.tally)
+        for ref, columns in assessment.columns.items():
+            judged.setdefault(ref >> 32, []).append((ref & 0xFFFFFFFF, columns))
+            count += 1
+    result_frames = []
+    with open(spool / f"r{number}", "wb") as fh:
+        for chunk_number in range(chunk_count):
+            rows = judged.get(chunk_number)
+            if not rows:
+                result_frames.append((0, 0))
+                continue
+            blob = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+            result_frames.append((fh.tell(), len(blob)))
+            fh.write(blob)
+    return _PartitionResult(number, tally, len(people), count, result_frames)
+
+
+# --- the run ------------------------------------------------------------------------------
+
+Progress = Callable[[str, int, int], None]
+
+
+def evaluate_files(
+    paths: Sequence[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    options: Options,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Judge the files and write the bundle into out_dir; returns what happened."""
+    started = time.perf_counter()
+    paths = [os.fspath(p) for p in paths]
+    out = Path(out_dir)
+    # Created first, so an error file can always be written (gogen loses it, §1.8).
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EvaluateError(f"cannot create the output folder {out}: {error.strerror}") from None
+    result = RunResult()
+    readable = []
+    for path in paths:
+        if os.path.isfile(path) and os.access(path, os.R_OK):
+            readable.append(path)
+        else:
+            reason = "no such file" if not os.path.exists(path) else "not a readable file"
+            result.file_errors[path] = {"errorType": "OTHER", "errorMessage": f"open {path}: {reason}"}
+
+    chunks, headers = _plan(readable, options)
+    total_bytes = sum(c.end - c.start for c in chunks)
+    workers = options.workers or os.cpu_count() or 1
+    partitions = max(workers, math.ceil(total_bytes / options.partition_bytes))
+    spool = tempfile.mkdtemp(prefix=".clearway-spool-", dir=out)
+    try:
+        with _pool(workers, options, spool, partitions, readable) as run:
+            read = []
+            done = 0
+            for chunk_result in run(_read_chunk, chunks):
+                read.append(chunk_result)
+                done += chunk_result.bytes
+                if progress:
+                    progress("read", done, total_bytes)
+            skipped = _files_to_skip(read, chunks, headers, readable, options, result)
+            skipped_chunks = frozenset(c.number for c in chunks if c.file_number in skipped)
+            jobs = [
+                (p, [(r.number, *r.fact_frames[p]) for r in read], len(chunks), skipped_chunks)
+                for p in range(partitions)
+            ]
+            judged = []
+            for partition_result in run(_judge_partition, jobs):
+                judged.append(partition_result)
+                if progress:
+                    progress("judge", len(judged), partitions)
+        for partition_result in judged:
+            result.tally.add(partition_result.tally)
+            result.people += partition_result.people
+            result.judged += partition_result.judged
+        _assemble(out, Path(spool), readable, chunks, read, judged, skipped, options, result, progress)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+
+    result.rows = sum(r.rows for r in read)
+    result.problems = [p for r in read for p in r.problems]
+    result.seconds = time.perf_counter() - started
+    _write_reports(out, readable, skipped, options, result)
+    return result
+
+
+class _pool:
+    """A process pool, or the calling process when one worker is asked for."""
+
+    def __init__(self, workers: int, *init_args: Any) -> None:
+        self._workers = workers
+        self._init_args = init_args
+        self._pool = None
+
+    def __enter__(self):
+        if self._workers <= 1:
+            _init_worker(*self._init_args)
+            return lambda fn, items: map(fn, items)
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self._pool = context.Pool(self._workers, _init_worker, self._init_args)
+        return lambda fn, items: self._pool.imap(fn, items)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def _files_to_skip(read, chunks, headers, paths, options: Options, result: RunResult) -> set[int]:
+    """File numbers whose outputs are withheld: gogen's whole-file rejection, on request."""
+    if options.on_bad_row != REJECT_FILE:
+        return set()
+    skipped: set[int] = set()
+    for chunk_result in read:
+        if chunk_result.problems:
+            file_number = chunks[chunk_result.number].file_number
+            if file_number in skipped:
+                continue
+            skipped.add(file_number)
+            problem = chunk_result.problems[0]
+            path = paths[file_number]
+            result.file_errors[path] = {
+                "errorType": "PARSING",
+                "errorMessage": _gogen_message(problem, headers[file_number]),
+            }
+    return skipped
+
+
+def _gogen_message(problem: RowProblem, header_lines: int) -> str:
+    """gogen's wording: lines counted after the discarded header (§1.8)."""
+    line = problem.line - header_lines
+    if problem.reason.startswith("expected"):
+        return f"record on line {line}: wrong number of fields"
+    return f"record on line {line}: {problem.reason}"
+
+
+def _assemble(out: Path, spool: Path, paths, chunks, read, judged, skipped, options: Options,
+              result: RunResult, progress) -> None:
+    """Copy chunk outputs in order, swapping in the lines of judged convictions."""
+    rules = options.rules
+    encoder = bundle.LineEncoder()
+    header = encoder.line(list(COLUMNS) + list(report.header(rules)))
+    cond_header = encoder.line([COLUMNS[i] for i in bundle.CONDENSED_COLUMNS] + list(report.header(rules)))
+    results = [open(spool / f"r{p.number}", "rb") for p in judged]
+    try:
+        for file_number, path in enumerate(paths):
+            if file_number in skipped:
+                continue
+            names = [bundle.result_name(kind, file_number + 1, len(paths))
+                     for kind in (bundle.ALL_RESULTS, bundle.CONDENSED, bundle.PROP64_RESULTS)]
+            targets = [open(out / n, "w", encoding="utf-8", errors="surrogateescape", newline="") for n in names]
+            try:
+                all_out, cond_out, p64_out = targets
+                all_out.write(header)
+                cond_out.write(cond_header)
+                p64_out.write(header)
+                for chunk in (c for c in chunks if c.file_number == file_number):
+                    lines = {}
+                    for partition, fh in zip(judged, results):
+                        offset, length = partition.frames[chunk.number]
+                        if length:
+                            fh.seek(offset)
+                            lines.update(pickle.loads(fh.read(length)))
+                    chunk_result = read[chunk.number]
+                    _patch(spool / f"a{chunk.number}", all_out, chunk_result.candidates, lines, encoder,
+                           offset_at=1, prop64_out=p64_out)
+                    _patch(spool / f"c{chunk.number}", cond_out, chunk_result.candidates, lines, encoder,
+                           offset_at=4, prop64_out=None)
+                    result.rows_written += chunk_result.rows - len(chunk_result.problems)
+                    if progress:
+                        progress("write", chunk.number + 1, len(chunks))
+            finally:
+                for target in targets:
+                    target.close()
+            result.outputs += [out / n for n in names]
+    finally:
+        for fh in results:
+            fh.close()
+
+
+def _patch(part: Path, target, candidates, judged_lines, encoder, *, offset_at: int, prop64_out) -> None:
+    text = part.read_text(encoding="utf-8", errors="surrogateescape")
+    position = 0
+    for candidate in candidates:
+        columns = judged_lines.get(candidate[0])
+        if columns is None:
+            continue
+        offset, length, prefix = candidate[offset_at:offset_at + 3]
+        line = text[offset:offset + prefix] + "," + encoder.line(columns)
+        target.write(text[position:offset])
+        target.write(line)
+        if prop64_out is not None:
+            prop64_out.write(line)
+        position = offset + length
+    target.write(text[position:])
+
+
+def _write_reports(out: Path, paths, skipped, options: Options, result: RunResult) -> None:
+    """gogen.json (or gogen.err), Rejected_Rows.csv, the run's facts and the impact report."""
+    from clearway.ca_doj import impact
+
+    if result.file_errors:
+        (out / bundle.result_name(bundle.SUMMARY, 1, 1, ext="err")).write_text(
+            json.dumps(result.file_errors, separators=(",", ":")), encoding="utf-8")
+    if result.problems:
+        with open(out / REJECTED_ROWS, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(["file", "line", "field", "reason", "record"])
+            for p in result.problems:
+                writer.writerow([p.file, p.line, p.field, p.reason, p.record])
+        result.outputs.append(out / REJECTED_ROWS)
+    document = summary.summary_document(
+        result.tally,
+        county=options.county,
+        line_count=result.rows_written,
+        processing_seconds=round(result.seconds, 9),
+        dismiss_sections=options.policy.dismiss_sections,
+        reduce_sections=options.policy.reduce_sections,
+        now=options.now,
+    )
+    if not (result.file_errors and not options.rules.corrected):
+        # gogen writes no summary when a file failed; we always do in the corrected version.
+        path = out / bundle.result_name(bundle.SUMMARY, 1, 1, ext="json")
+        path.write_text(summary.dumps(document), encoding="utf-8")
+        result.outputs.append(path)
+    facts = run_facts(options, paths, result)
+    (out / RUN_FACTS).write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+    result.outputs.append(out / RUN_FACTS)
+    result.outputs.append(impact.write_impact_report(out / IMPACT_REPORT, document, facts))
+
+
+def run_facts(options: Options, paths: Iterable[str], result: RunResult) -> dict[str, Any]:
+    """What the run was and what it found, beyond gogen.json (feeds the impact report)."""
+    facts = {
+        "rulePack": {"id": prop64.PACK_ID, "version": options.rules.version},
+        "policyName": options.policy_name,
+        "computeDate": options.compute_date.isoformat(),
+        "generatedFor": [os.path.basename(p) for p in paths],
+        "rowsRejected": len(result.problems),
+        **summary.impact_facts(result.tally),
+    }
+    if options.rules.corrected:
+        facts["corrections"] = {k: {"citation": c, "note": n} for k, (c, n) in prop64.CORRECTIONS.items()}
+    return facts
