@@ -24,6 +24,7 @@ import io
 import json
 import math
 import multiprocessing
+import operator
 import os
 import pickle
 import shutil
@@ -178,13 +179,19 @@ class _ChunkResult:
     number: int
     rows: int
     problems: list[RowProblem]
-    # (local row, all offset, all length, all prefix length, cond offset, cond length, cond prefix length)
-    candidates: list[tuple[int, int, int, int, int, int, int]]
+    # Lengths (characters) of the text between candidate lines, in the a/c files.
+    all_segments: list[int]
+    cond_segments: list[int]
     fact_frames: list[tuple[int, int]]  # per partition: (offset, length) in the facts file
     bytes: int
 
 
 def _read_chunk(chunk: _Chunk) -> _ChunkResult:
+    """Parse a chunk; write its lines as if unjudged; spill the rules' facts by partition.
+
+    The lines of candidate convictions (in-county Prop 64 CONVICTED rows) are
+    kept aside with their parts, so assembly can swap in the judged version.
+    """
     options: Options = _state["options"]
     spool = Path(_state["spool"])
     partitions: int = _state["partitions"]
@@ -198,21 +205,26 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
         data = fh.read(chunk.end - chunk.start)
     text = data.decode("utf-8", "surrogateescape")
     ascii_only = text.isascii()
-    lines = io.StringIO(text, newline="\n")
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(io.StringIO(text, newline="\n"), strict=True)
     encoder = bundle.LineEncoder()
-    out_all = io.StringIO()
-    out_cond = io.StringIO()
-    all_pos = cond_pos = 0
-    width = len(report.header(rules))
-    empty_tail = "," * width + "\n"
+    writer_buffers = (io.StringIO(), io.StringIO())
+    all_writer = csv.writer(writer_buffers[0], lineterminator="\n")
+    cond_writer = csv.writer(writer_buffers[1], lineterminator="\n")
+    all_marks: list[int] = []
+    cond_marks: list[int] = []
+    pending_all: list = []
+    pending_cond: list = []
+    empty_tail = [""] * len(report.header(rules))
+    condensed = operator.itemgetter(*bundle.CONDENSED_COLUMNS)
     facts: list[list] = [[] for _ in range(partitions)]
     seen_here: set[str] = set()
     problems: list[RowProblem] = []
-    candidates = []
-    condensed = bundle.CONDENSED_COLUMNS
+    candidates: list[tuple[int, str, str, str]] = []
     file_key = f"{chunk.file_number}\x00"
     ref_base = chunk.number << 32
+    county_column, disp_column = col.STP_ORI_CNTY_NAME, col.DISP_DESCR
+    offense_column, comment_column = col.OFFENSE_DESCR, col.COMMENT_TEXT
+    convicted = doj_rows.CONVICTED_PREFIX
     local = 0
     done_lines = 0
 
@@ -232,55 +244,66 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
             continue  # blank line: Go's csv skips it too
         problem = _check(fields, ascii_only, corrected)
         if problem is not None:
-            problems.append(RowProblem(name, line_no, problem[0], problem[1],
-                                       _record_text(fields)))
+            problems.append(RowProblem(name, line_no, problem[0], problem[1], _record_text(fields)))
             local += 1
             continue
 
         subject = fields[col.SUBJECT_ID]
         # gogen judges each file alone (§1.1); the corrected version merges files.
         key = subject if corrected else file_key + subject
-        ref = ref_base | local
         if key not in seen_here or doj_rows.matters(fields):
             seen_here.add(key)
             part = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
-            facts[part].append((key, doj_rows.facts_of(ref, fields)))
+            facts[part].append((key, doj_rows.facts_of(ref_base | local, fields)))
 
-        offense = fields[col.OFFENSE_DESCR]
-        comment = fields[col.COMMENT_TEXT]
-        dojs = encoder.line(fields)
-        conds = encoder.line([fields[i] for i in condensed])
+        offense = fields[offense_column]
+        comment = fields[comment_column]
         possible = sections.possible_other_p64(offense, comment, corrected=corrected)
-        if possible:
-            tail = report.unjudged_columns(offense, comment, rules)
-            tail_text = "," + encoder.line(tail)
-        else:
-            tail_text = empty_tail
-        all_line = dojs[:-1] + tail_text
-        cond_line = conds[:-1] + tail_text
+        tail = report.unjudged_columns(offense, comment, rules) if possible else empty_tail
         if (
-            fields[col.DISP_DESCR].startswith(doj_rows.CONVICTED_PREFIX)
-            and fields[col.STP_ORI_CNTY_NAME] == county
+            fields[disp_column].startswith(convicted)
+            and fields[county_column] == county
             and sections.is_prop64(sections.extract_code_section(offense, comment, corrected=corrected),
                                    corrected=corrected)
         ):
-            candidates.append((local, all_pos, len(all_line), len(dojs) - 1,
-                               cond_pos, len(cond_line), len(conds) - 1))
-        out_all.write(all_line)
-        out_cond.write(cond_line)
-        all_pos += len(all_line)
-        cond_pos += len(cond_line)
+            all_writer.writerows(pending_all)
+            cond_writer.writerows(pending_cond)
+            pending_all.clear()
+            pending_cond.clear()
+            all_marks.append(writer_buffers[0].tell())
+            cond_marks.append(writer_buffers[1].tell())
+            candidates.append((
+                local,
+                encoder.line(fields)[:-1],
+                encoder.line(condensed(fields))[:-1],
+                encoder.line(tail),
+            ))
+        else:
+            pending_all.append(fields + tail)
+            pending_cond.append(condensed(fields) + tuple(tail))
         local += 1
+    all_writer.writerows(pending_all)
+    cond_writer.writerows(pending_cond)
 
-    _write_text(spool / f"a{chunk.number}", out_all.getvalue())
-    _write_text(spool / f"c{chunk.number}", out_cond.getvalue())
+    all_segments = _write_segments(spool / f"a{chunk.number}", writer_buffers[0].getvalue(), all_marks)
+    cond_segments = _write_segments(spool / f"c{chunk.number}", writer_buffers[1].getvalue(), cond_marks)
+    with open(spool / f"k{chunk.number}", "wb") as fh:
+        pickle.dump(candidates, fh, protocol=pickle.HIGHEST_PROTOCOL)
     frames = []
     with open(spool / f"f{chunk.number}", "wb") as fh:
         for part in facts:
             blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
             frames.append((fh.tell(), len(blob)))
             fh.write(blob)
-    return _ChunkResult(chunk.number, local, problems, candidates, frames, len(data))
+    return _ChunkResult(chunk.number, local, problems, all_segments, cond_segments, frames, len(data))
+
+
+def _write_segments(path: Path, text: str, marks: list[int]) -> list[int]:
+    """Write Python-csv text as Go's bytes; return the lengths of the pieces between marks."""
+    bounds = [0, *marks, len(text)]
+    pieces = [bundle.to_go_csv(text[a:b]) for a, b in zip(bounds, bounds[1:])]
+    _write_text(path, "".join(pieces))
+    return [len(piece) for piece in pieces]
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -533,10 +556,12 @@ def _assemble(out: Path, spool: Path, paths, chunks, read, judged, skipped, opti
                             fh.seek(offset)
                             lines.update(pickle.loads(fh.read(length)))
                     chunk_result = read[chunk.number]
-                    _patch(spool / f"a{chunk.number}", all_out, chunk_result.candidates, lines, encoder,
-                           offset_at=1, prop64_out=p64_out)
-                    _patch(spool / f"c{chunk.number}", cond_out, chunk_result.candidates, lines, encoder,
-                           offset_at=4, prop64_out=None)
+                    with open(spool / f"k{chunk.number}", "rb") as fh:
+                        candidates = pickle.load(fh)
+                    _splice(spool / f"a{chunk.number}", all_out, chunk_result.all_segments, candidates,
+                            lines, encoder, part=1, prop64_out=p64_out)
+                    _splice(spool / f"c{chunk.number}", cond_out, chunk_result.cond_segments, candidates,
+                            lines, encoder, part=2, prop64_out=None)
                     result.rows_written += chunk_result.rows - len(chunk_result.problems)
                     if progress:
                         progress("write", chunk.number + 1, len(chunks))
@@ -549,20 +574,25 @@ def _assemble(out: Path, spool: Path, paths, chunks, read, judged, skipped, opti
             fh.close()
 
 
-def _patch(part: Path, target, candidates, judged_lines, encoder, *, offset_at: int, prop64_out) -> None:
-    text = part.read_text(encoding="utf-8", errors="surrogateescape")
+def _splice(path: Path, target, segments: list[int], candidates, judged_lines, encoder, *,
+            part: int, prop64_out) -> None:
+    """Write a chunk's pieces with each candidate's line, judged or not, between them.
+
+    `part` picks the candidate's All_Results (1) or condensed (2) prefix.
+    """
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
     position = 0
-    for candidate in candidates:
+    for length, candidate in zip(segments, candidates):
+        target.write(text[position:position + length])
+        position += length
         columns = judged_lines.get(candidate[0])
         if columns is None:
+            target.write(candidate[part] + "," + candidate[3])
             continue
-        offset, length, prefix = candidate[offset_at:offset_at + 3]
-        line = text[offset:offset + prefix] + "," + encoder.line(columns)
-        target.write(text[position:offset])
+        line = candidate[part] + "," + encoder.line(columns)
         target.write(line)
         if prop64_out is not None:
             prop64_out.write(line)
-        position = offset + length
     target.write(text[position:])
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from clearway.ca_doj.columns import COLUMNS
 
@@ -43,40 +43,46 @@ def result_name(kind: str, file_number: int, file_count: int, suffix: str = "", 
     return f"{name}.{ext}"
 
 
-# A whole field of an encoded line: a quoted field, or an unquoted one.
-_FIELD = re.compile(r'"(?:[^"]|"")*"|[^,\n]*')
+# In text written by Python's csv module: a quoted field (left alone), or an
+# unquoted field that Go would quote: one starting with whitespace, holding a
+# CR, or exactly "\\.". Every '"' of such text belongs to a quoted field.
+_GO_QUOTED = re.compile(r'"(?:[^"]|"")*"|(?:(?<=[,\n])|^)(?:[^\S\n][^,\n]*|[^,"\r\n]*\r[^,\n]*|\\\.(?=[,\n]|$))')
+# ASCII whitespace that can open a field (Go's unicode.IsSpace, less CR/LF).
+_OPENING_SPACE = re.compile(r"[,\n][ \t\x0b\x0c]")
 
 
 def _go_quote(match: re.Match[str]) -> str:
     text = match.group()
-    if text and text[0] != '"' and (text[0].isspace() or text == "\\." or "\r" in text):
-        return f'"{text}"'
-    return text
+    return text if text[0] == '"' else f'"{text}"'
+
+
+def to_go_csv(text: str) -> str:
+    """Turn lines written by Python's csv.writer (QUOTE_MINIMAL, LF) into Go's bytes."""
+    # Plain substring tests run at memory speed; the regex only when needed.
+    if (
+        text.isascii()
+        and not text[:1].isspace()
+        and "\r" not in text
+        and "\\." not in text
+        and _OPENING_SPACE.search(text) is None
+    ):
+        return text
+    return _GO_QUOTED.sub(_go_quote, text)
 
 
 class LineEncoder:
-    """Encodes rows as Go's csv.Writer does, one line at a time (LF ends lines)."""
+    """Encodes rows as Go's csv.Writer does (LF ends lines)."""
 
     def __init__(self) -> None:
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\n")
 
     def line(self, fields: Sequence[str]) -> str:
+        return self.lines((fields,))
+
+    def lines(self, rows: Iterable[Sequence[str]]) -> str:
         buffer = self._buffer
         buffer.seek(0)
         buffer.truncate()
-        self._writer.writerow(fields)
-        text = buffer.getvalue()
-        # Fast path: nothing can start with a space or be "\." unquoted.
-        if (
-            text.isascii()
-            and ", " not in text
-            and ",\t" not in text
-            and "\\." not in text
-            and "\r" not in text
-            and not text[0].isspace()
-            and "\x0b" not in text
-            and "\x0c" not in text
-        ):
-            return text
-        return _FIELD.sub(_go_quote, text[:-1]) + "\n"
+        self._writer.writerows(rows)
+        return to_go_csv(buffer.getvalue())

@@ -211,7 +211,7 @@ _YMD = tuple[int, int, int]
 
 def is_prop64(section: str, rules: RuleVersion = GOGEN) -> bool:
     """True if the code section is one of HS 11357-11360 under this version's matcher."""
-    return sections.is_prop64(section, corrected=rules.corrected)
+    return sections.classify(section, rules.corrected)[0] is not None
 
 
 def is_felony(conviction: Conviction) -> bool:

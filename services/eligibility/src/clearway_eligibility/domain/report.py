@@ -96,14 +96,10 @@ def assess(
     ))
     convictions = subject.convictions
     today = _ymd(compute_date)
-    sections_of = [sections.prop64_section(c.code_section, corrected=corrected) for c in convictions]
-    per_section = Counter(s for s in sections_of if s is not None)
-    superstrikes = ";".join(
-        c.code_section for c in convictions if sections.is_superstrike(c.code_section, corrected=corrected)
-    ) or "-"
-    pc290 = ";".join(
-        c.code_section for c in convictions if sections.is_pc290(c.code_section, corrected=corrected)
-    ) or "-"
+    classes = [sections.classify(c.code_section, corrected) for c in convictions]
+    per_section = Counter(name for name, _, _ in classes if name is not None)
+    superstrikes = ";".join(c.code_section for c, k in zip(convictions, classes) if k[1]) or "-"
+    pc290 = ";".join(c.code_section for c, k in zip(convictions, classes) if k[2]) or "-"
     latest = max((_ymd(c.date) for c in convictions), default=ZERO_DATE)
     texts = _CORRECTED_TEXT if corrected else DETERMINATION_TEXT
     shared = [
@@ -176,7 +172,7 @@ def _tally(
     judged = [c for c in convictions if c.source_row_index in by_ref]
     for conviction in judged:
         result = by_ref[conviction.source_row_index]
-        name = sections.prop64_section(conviction.code_section, corrected=corrected)
+        name = sections.classify(conviction.code_section, corrected)[0]
         tally.convictions_by_section[name] += 1
         if prop64.is_felony(conviction):
             tally.felony_convictions += 1

@@ -17,6 +17,7 @@ Regexes use re.ASCII so that `\\d` means 0-9, as in Go's RE2. Go's `\\s` is
 
 from __future__ import annotations
 
+import functools
 import re
 
 SEE_COMMENT_FOR_CHARGE = "SEE COMMENT FOR CHARGE"
@@ -376,3 +377,17 @@ __all__ = [
     "related_section",
     "subsection_11357",
 ]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def classify(section: str, corrected: bool) -> tuple[str | None, bool, bool]:
+    """(Prop 64 section or None, superstrike?, PC 290?) of a code section.
+
+    Memoised because a file holds few distinct code sections and every
+    person's report asks about all of their convictions.
+    """
+    return (
+        prop64_section(section, corrected=corrected),
+        is_superstrike(section, corrected=corrected),
+        is_pc290(section, corrected=corrected),
+    )
