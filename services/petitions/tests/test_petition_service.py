@@ -12,6 +12,7 @@ import pytest
 from clearway import events, topics
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2, petition_pb2
 from clearway_petitions import service
+from clearway_petitions.batch_bundle import BatchBundles
 from clearway_petitions.domain.store import DocumentStore
 
 Outcome = determination_pb2.Outcome
@@ -73,8 +74,8 @@ def test_nothing_eligible_files_nothing(store, outcomes):
     assert not store.root.exists() or not any(store.root.rglob("*.pdf"))
 
 
-def test_nothing_eligible_publishes_nothing(store):
-    handler = service.handle(store)
+def test_nothing_eligible_publishes_nothing(store, tmp_path):
+    handler = service.handle(store, BatchBundles(tmp_path / "bundles"))
     assert handler(topics.DETERMINATIONS, _determination(Outcome.OUTCOME_NOT_ELIGIBLE)) == []
 
 
@@ -142,8 +143,8 @@ def test_a_replay_into_a_fresh_store_renders_byte_identical_documents(tmp_path):
         assert _path_of(a.location).read_bytes() == _path_of(b.location).read_bytes()
 
 
-def test_handle_publishes_the_petition_keyed_by_person(store):
-    handler = service.handle(store)
+def test_handle_publishes_the_petition_keyed_by_person(store, tmp_path):
+    handler = service.handle(store, BatchBundles(tmp_path / "bundles"))
     (outgoing,) = handler(topics.DETERMINATIONS, _determination(Outcome.OUTCOME_DISMISS))
     assert outgoing.topic == topics.PETITIONS
     assert outgoing.key == "p_opaque"

@@ -632,14 +632,14 @@ def _write_reports(out: Path, paths, skipped, options: Options, result: RunResul
 
 def run_facts(options: Options, paths: Iterable[str], result: RunResult) -> dict[str, Any]:
     """What the run was and what it found, beyond gogen.json (feeds the impact report)."""
-    facts = {
-        "rulePack": {"id": prop64.PACK_ID, "version": options.rules.version},
-        "policyName": options.policy_name,
-        "computeDate": options.compute_date.isoformat(),
-        "generatedFor": [os.path.basename(p) for p in paths],
-        "rowsRejected": len(result.problems),
-        **summary.impact_facts(result.tally),
-    }
+    facts = summary.report_facts(
+        rule_pack=(prop64.PACK_ID, options.rules.version),
+        policy_name=options.policy_name,
+        compute_date=options.compute_date.isoformat(),
+        files=[os.path.basename(p) for p in paths],
+        rows_rejected=len(result.problems),
+        tally=result.tally,
+    )
     if options.rules.corrected:
         facts["corrections"] = {k: {"citation": c, "note": n} for k, (c, n) in prop64.CORRECTIONS.items()}
     return facts

@@ -11,9 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from clearway import events
+from clearway.ca_doj import columns as col
+from clearway.ca_doj import summary
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
 
-from clearway_eligibility.domain import prop64
+from clearway_eligibility.domain import doj_rows, prop64, report
 from clearway_eligibility.domain.from_case import subject_from_case
 from clearway_eligibility.domain.model import Policy
 
@@ -45,17 +47,49 @@ class Jurisdiction:
         return cls(state, county)
 
 
+def rules_for(case: case_pb2.CaseSubmitted) -> prop64.RuleVersion:
+    """The pack version the submitter asked for; the default when none was named."""
+    try:
+        return prop64.version(case.evaluation.rule_pack_version)
+    except prop64.UnknownRuleVersion as error:
+        raise NoRulePack(str(error)) from None
+
+
+def subject_of(case: case_pb2.CaseSubmitted, rules: prop64.RuleVersion):
+    """The rules' view of the person: from the DOJ rows when the case carries them.
+
+    Reading the rows themselves is what offline evaluation does, so both give
+    the same answer; structured cases (gRPC) go through from_case.
+    """
+    rows = case.record.source_rows
+    if rows:
+        facts = [doj_rows.facts_of(index, row.fields) for index, row in enumerate(rows)]
+        return doj_rows.subject_from_facts(case.person.person_id, facts, corrected=rules.corrected)
+    return subject_from_case(case)
+
+
 def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
               compute_date: dt.date) -> determination_pb2.DeterminationMade:
-    """The determination of one case; same case, policy and date → same bytes-level content."""
+    """The determination of one case; same case, policy and date → same content.
+
+    `compute_date` applies unless the case's evaluation request names one.
+    """
     jurisdiction = Jurisdiction.parse(case.envelope.jurisdiction)
-    subject = subject_from_case(case)
-    results = prop64.evaluate(subject, policy, jurisdiction.county, compute_date)
-    convictions = {c.conviction_id: c for c in subject.convictions}
+    rules = rules_for(case)
+    requested = case.evaluation.compute_date
+    if requested.valid:
+        compute_date = dt.date(requested.year, requested.month, requested.day)
+    subject = subject_of(case, rules)
+    # gogen's wall-clock reading (summary only) becomes the submission time, so
+    # a replay gives the same event.
+    now = case.envelope.occurred_at.ToDatetime(tzinfo=dt.timezone.utc)
+    assessment = report.assess(subject, policy, jurisdiction.county, compute_date, rules, now)
+    convictions = {c.source_row_index: c for c in subject.convictions
+                   if prop64.judged(c, jurisdiction.county, rules)}
     made = determination_pb2.DeterminationMade(
-        envelope=events.follow_on_envelope(case.envelope, f"determination/{prop64.PACK_ID}/{prop64.PACK_VERSION}"),
+        envelope=events.follow_on_envelope(case.envelope, f"determination/{prop64.PACK_ID}/{rules.version}"),
         person_id=case.person.person_id,
-        rule_pack=determination_pb2.RulePack(id=prop64.PACK_ID, version=prop64.PACK_VERSION,
+        rule_pack=determination_pb2.RulePack(id=prop64.PACK_ID, version=rules.version,
                                              policy_id=policy_id),
         compute_date=envelope_pb2.SourceDate(year=compute_date.year, month=compute_date.month,
                                              day=compute_date.day, raw=compute_date.isoformat(),
@@ -65,8 +99,7 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
     # computed_at is the case's own time, not the wall clock, so a replay is identical.
     made.computed_at.CopyFrom(case.envelope.occurred_at)
     made.envelope.occurred_at.CopyFrom(case.envelope.occurred_at)
-    for result in results:
-        conviction = convictions[result.conviction_id]
+    for conviction, result in zip(convictions.values(), assessment.determinations):
         entry = made.convictions.add(
             conviction_id=result.conviction_id,
             code_section=result.code_section,
@@ -85,4 +118,24 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
             entry.conviction_date.month = conviction.date.month
             entry.conviction_date.day = conviction.date.day
             entry.conviction_date.valid = True
+    _add_report(made, case, assessment, rules, policy)
     return made
+
+
+def _add_report(made, case, assessment: report.Assessment, rules: prop64.RuleVersion,
+                policy: Policy) -> None:
+    """The person's lines of gogen's bundle, for the petitions service to assemble."""
+    rows = case.record.source_rows
+    if not rows:
+        return
+    out = made.prop64_report
+    for index, row in enumerate(rows):
+        columns = assessment.columns.get(index)
+        line = out.rows.add(judged=columns is not None)
+        line.source.CopyFrom(row)
+        if columns is None:
+            columns = report.unjudged_columns(row.fields[col.OFFENSE_DESCR], row.fields[col.COMMENT_TEXT], rules)
+        line.columns.extend(columns)
+    out.tally.CopyFrom(summary.to_proto(assessment.tally))
+    out.dismiss_sections.extend(policy.dismiss_sections)
+    out.reduce_sections.extend(policy.reduce_sections)

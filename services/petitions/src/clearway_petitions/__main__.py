@@ -1,7 +1,8 @@
 """Run the petitions service: ``python -m clearway_petitions``.
 
 Consumes clearway.determinations.v1, writes PDFs to the document store and
-publishes clearway.petitions.v1. SIGTERM: finish the batch, commit, exit.
+publishes clearway.petitions.v1; with clearway.batches.v1, writes each batch's
+gogen result bundle once its last determination is in. SIGTERM: finish the batch, commit, exit.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from clearway import topics
 from clearway.bus import Ledger, TransactionalProcessor
 from clearway.runner import run_service
-from clearway.v1 import determination_pb2, petition_pb2
+from clearway.v1 import batch_pb2, determination_pb2, petition_pb2
 
 from clearway_petitions import service
+from clearway_petitions.batch_bundle import BatchBundles
 from clearway_petitions.config import PetitionSettings
 from clearway_petitions.domain.store import DocumentStore
 
@@ -27,8 +29,10 @@ def main() -> None:
             service="petitions",
             bootstrap_servers=settings.bus.bootstrap_servers,
             group_id="clearway-petitions",
-            inputs={topics.DETERMINATIONS: determination_pb2.DeterminationMade},
-            handle=service.handle(DocumentStore(settings.documents_dir)),
+            inputs={topics.DETERMINATIONS: determination_pb2.DeterminationMade,
+                    topics.BATCHES: batch_pb2.BatchClosed},
+            handle=service.handle(DocumentStore(settings.documents_dir),
+                                  BatchBundles(settings.bundles_dir)),
             dead_letter_topic=topics.PETITIONS_REJECTED,
             ledger=ledger,
         ).run(stop, ready)

@@ -13,6 +13,8 @@ class PetitionSettings:
     bus: BusSettings
     # Root of the content-addressed document store (PDFs by sha256).
     documents_dir: Path
+    # One folder per batch with gogen's result bundle (CSVs, gogen.json, impact report).
+    bundles_dir: Path
     health_port: int
 
     @classmethod
@@ -20,5 +22,6 @@ class PetitionSettings:
         return cls(
             bus=BusSettings.from_env(),
             documents_dir=env_path("CLEARWAY_DOCUMENTS_DIR", local_state_dir() / "documents"),
+            bundles_dir=env_path("CLEARWAY_BUNDLES_DIR", local_state_dir() / "bundles"),
             health_port=env_int("CLEARWAY_PETITIONS_HEALTH_PORT", 8082),
         )

@@ -14,6 +14,7 @@ from clearway.determinations import eligible_convictions
 from clearway.bus import Outgoing
 from clearway.v1 import determination_pb2, petition_pb2
 
+from clearway_petitions.batch_bundle import BatchBundles
 from clearway_petitions.domain.petition import court_for, render_order, render_petition
 from clearway_petitions.domain.store import DocumentStore
 
@@ -41,9 +42,15 @@ def file_petition(made: determination_pb2.DeterminationMade,
     return event
 
 
-def handle(store: DocumentStore):
-    def on_determination(_topic: str, made: determination_pb2.DeterminationMade) -> list[Outgoing]:
-        event = file_petition(made, store)
-        return [Outgoing(topics.PETITIONS, made.person_id, event)] if event else []
+def handle(store: DocumentStore, bundles: BatchBundles):
+    """Determinations become filings and report lines; BatchClosed may complete a bundle."""
 
-    return on_determination
+    def on_event(topic: str, message) -> list[Outgoing]:
+        if topic == topics.BATCHES:
+            bundles.close(message)
+            return []
+        event = file_petition(message, store)
+        bundles.add(message)
+        return [Outgoing(topics.PETITIONS, message.person_id, event)] if event else []
+
+    return on_event

@@ -21,6 +21,30 @@ CONDENSED = "All_Results_Condensed"
 PROP64_RESULTS = "Prop64_Results"
 SUMMARY = "gogen"
 
+# The 18 eligibility columns after the DOJ columns, in gogen's order (§4.2).
+ELIGIBILITY_COLUMNS = (
+    "Case Number",
+    "# of convictions on record",
+    "Possible Other P64 Charges",
+    "Occurred after 11/9/2016",
+    "Superstrike Code Section(s)",
+    "PC290 Code Section(s)",
+    "PC290 Registration",
+    "Date of Conviction",
+    "Years Since This Conviction",
+    "Years Since Any Conviction",
+    "# of Prop 64 convictions",
+    "# of HS 11357 convictions",
+    "# of HS 11358 convictions",
+    "# of HS 11359 convictions",
+    "# of HS 11360 convictions",
+    "Deceased",
+    "Eligibility Determination",
+    "Eligibility Reason",
+)
+# Added by the corrected rule version: every outcome names its rule, version and law.
+EXPLANATION_COLUMNS = ("Rule ID", "Rule Version", "Statute Citation")
+
 # The DOJ columns of All_Results_Condensed.csv, in order (§4.1).
 CONDENSED_COLUMNS: tuple[int, ...] = tuple(
     COLUMNS.index(name)

@@ -136,6 +136,26 @@ def impact_facts(tally: Tally) -> dict[str, Any]:
     }
 
 
+def report_facts(
+    *,
+    rule_pack: tuple[str, str],
+    policy_name: str,
+    compute_date: str,
+    files: Iterable[str],
+    rows_rejected: int,
+    tally: Tally,
+) -> dict[str, Any]:
+    """What a run was and what it found beyond gogen.json (feeds the impact report)."""
+    return {
+        "rulePack": {"id": rule_pack[0], "version": rule_pack[1]},
+        "policyName": policy_name,
+        "computeDate": compute_date,
+        "generatedFor": list(files),
+        "rowsRejected": rows_rejected,
+        **impact_facts(tally),
+    }
+
+
 def _relief_document(counts: ReliefCounts) -> dict[str, int]:
     return {
         "CountSubjectsNoConviction": counts.no_conviction,

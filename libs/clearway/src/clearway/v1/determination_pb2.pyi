@@ -48,12 +48,16 @@ class DeterminationMade(_message.Message):
     def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., rule_pack: _Optional[_Union[RulePack, _Mapping]] = ..., compute_date: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ..., computed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., convictions: _Optional[_Iterable[_Union[ConvictionDetermination, _Mapping]]] = ..., person: _Optional[_Union[_case_pb2.Person, _Mapping]] = ..., prop64_report: _Optional[_Union[Prop64Report, _Mapping]] = ...) -> None: ...
 
 class Prop64Report(_message.Message):
-    __slots__ = ("rows", "tally")
+    __slots__ = ("rows", "tally", "dismiss_sections", "reduce_sections")
     ROWS_FIELD_NUMBER: _ClassVar[int]
     TALLY_FIELD_NUMBER: _ClassVar[int]
+    DISMISS_SECTIONS_FIELD_NUMBER: _ClassVar[int]
+    REDUCE_SECTIONS_FIELD_NUMBER: _ClassVar[int]
     rows: _containers.RepeatedCompositeFieldContainer[ReportRow]
     tally: Prop64Tally
-    def __init__(self, rows: _Optional[_Iterable[_Union[ReportRow, _Mapping]]] = ..., tally: _Optional[_Union[Prop64Tally, _Mapping]] = ...) -> None: ...
+    dismiss_sections: _containers.RepeatedScalarFieldContainer[str]
+    reduce_sections: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, rows: _Optional[_Iterable[_Union[ReportRow, _Mapping]]] = ..., tally: _Optional[_Union[Prop64Tally, _Mapping]] = ..., dismiss_sections: _Optional[_Iterable[str]] = ..., reduce_sections: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ReportRow(_message.Message):
     __slots__ = ("source", "columns", "judged")

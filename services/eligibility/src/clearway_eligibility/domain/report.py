@@ -12,34 +12,15 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from clearway.ca_doj import bundle
 from clearway.ca_doj.summary import YMD, ZERO_DATE, ReliefCounts, Tally
 
 from clearway_eligibility.domain import prop64, sections
 from clearway_eligibility.domain.model import Conviction, Determination, Outcome, Policy, Subject
 
-# Header of the 18 eligibility columns, in gogen's order (§4.2).
-ELIGIBILITY_COLUMNS = (
-    "Case Number",
-    "# of convictions on record",
-    "Possible Other P64 Charges",
-    "Occurred after 11/9/2016",
-    "Superstrike Code Section(s)",
-    "PC290 Code Section(s)",
-    "PC290 Registration",
-    "Date of Conviction",
-    "Years Since This Conviction",
-    "Years Since Any Conviction",
-    "# of Prop 64 convictions",
-    "# of HS 11357 convictions",
-    "# of HS 11358 convictions",
-    "# of HS 11359 convictions",
-    "# of HS 11360 convictions",
-    "Deceased",
-    "Eligibility Determination",
-    "Eligibility Reason",
-)
-# Added by the corrected version: every outcome names its rule, version and law.
-EXPLANATION_COLUMNS = ("Rule ID", "Rule Version", "Statute Citation")
+# Column names are part of the bundle format (clearway.ca_doj.bundle).
+ELIGIBILITY_COLUMNS = bundle.ELIGIBILITY_COLUMNS
+EXPLANATION_COLUMNS = bundle.EXPLANATION_COLUMNS
 POSSIBLE_OTHER_COLUMN = 2
 
 DETERMINATION_TEXT = {

@@ -1,0 +1,138 @@
+"""The pipeline's services give what `clearway evaluate` gives, without a broker.
+
+Intake's case building, eligibility's `determine` and petitions' batch bundle
+are chained by hand here, on the same files the offline command reads; the
+broker-backed version of this check is in tests/integration/test_bundle_parity.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from clearway import events
+from clearway.ca_doj.reader import RowError, read_rows
+from clearway.v1 import batch_pb2, case_pb2, envelope_pb2
+from clearway_eligibility import offline, service
+from clearway_eligibility.domain import prop64
+from clearway_eligibility.domain.model import Policy
+from clearway_intake.domain.ca_doj import case_input_from_rows
+from clearway_intake.domain.ca_doj.synthetic import generate
+from clearway_petitions.batch_bundle import BatchBundles
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gogen"
+COMPUTE = dt.date(2019, 11, 11)
+BUNDLE_FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv")
+
+
+def run_services(paths: list[Path], county_path: str, policy: Policy, rules: prop64.RuleVersion,
+                 compute: dt.date, root: Path) -> tuple[Path, list]:
+    """Cases → determinations → bundle, as the services do for one batch."""
+    rows_by_subject: dict[str, list] = {}
+    total = 0
+    for path in paths:
+        for item in read_rows(path):
+            total += 1
+            assert not isinstance(item, RowError)
+            rows_by_subject.setdefault(item.subject_id, []).append(item)
+    batch = events.new_envelope(tenant="test", jurisdiction=county_path, case_id="",
+                                batch_id=f"batch-{uuid.uuid4()}")
+    evaluation = case_pb2.EvaluationRequest(
+        rule_pack_version=rules.version,
+        compute_date=envelope_pb2.SourceDate(year=compute.year, month=compute.month,
+                                             day=compute.day, raw=compute.isoformat(), valid=True))
+    bundles = BatchBundles(root)
+    made_all = []
+    for number, rows in enumerate(rows_by_subject.values()):
+        person, record, _ = case_input_from_rows(rows)
+        person.person_id = f"p-{number}"
+        case = case_pb2.CaseSubmitted(person=person, record=record, evaluation=evaluation)
+        case.envelope.CopyFrom(events.new_envelope(tenant="test", jurisdiction=county_path,
+                                                   batch_id=batch.batch_id,
+                                                   case_id=f"case-{number}"))
+        made = service.determine(case, policy, "policy", dt.date(2000, 1, 1))
+        made_all.append(made)
+        assert bundles.add(made) is None
+    closed = batch_pb2.BatchClosed(envelope=batch, case_count=len(made_all), row_count=total,
+                                   source_files=[p.name for p in paths], evaluation=evaluation)
+    folder = bundles.close(closed)
+    assert folder is not None, "the batch was complete"
+    return folder, made_all
+
+
+def run_offline(paths: list[Path], county: str, policy: Policy, rules: prop64.RuleVersion,
+                compute: dt.date, out: Path) -> offline.RunResult:
+    options = offline.Options(county=county, compute_date=compute, policy=policy, rules=rules,
+                              workers=1)
+    return offline.evaluate_files(paths, out, options)
+
+
+@pytest.mark.parametrize("rules", [prop64.GOGEN, prop64.CORRECTED], ids=lambda r: r.version)
+def test_gogen_fixture_through_the_services_equals_the_offline_bundle(tmp_path, rules):
+    policy = Policy.from_json((FIXTURES / "eligibility_options.json").read_bytes())
+    source = [FIXTURES / "configurable_flow" / "input.csv"]
+    folder, made = run_services(source, "ca/sacramento", policy, rules, COMPUTE, tmp_path / "b")
+    result = run_offline(source, "SACRAMENTO", policy, rules, COMPUTE, tmp_path / "o")
+
+    for name in BUNDLE_FILES:
+        assert (folder / name).read_bytes() == (tmp_path / "o" / name).read_bytes(), name
+    pipeline = json.loads((folder / "gogen.json").read_text())
+    offline_summary = json.loads((tmp_path / "o" / "gogen.json").read_text())
+    for document in (pipeline, offline_summary):
+        document.pop("processingTimeInSeconds")
+        # gogen's wall-clock 7-year window: each side reads its own "now".
+        for block in ("reliefWithCurrentEligibilityChoices", "reliefWithDismissAllProp64"):
+            document[block].pop("CountSubjectsNoConvictionLast7Years")
+    assert pipeline == offline_summary
+    assert sum(len(m.convictions) for m in made) == result.judged == 18
+    assert (folder / "Impact_Report.html").read_text().count("<svg") >= 3
+
+
+def test_gogen_fixture_through_the_services_in_compat_mode_is_gogens_own_output(tmp_path):
+    policy = Policy.from_json((FIXTURES / "eligibility_options.json").read_bytes())
+    folder, _ = run_services([FIXTURES / "configurable_flow" / "input.csv"], "ca/sacramento",
+                             policy, prop64.GOGEN, COMPUTE, tmp_path)
+    for name in BUNDLE_FILES:
+        expected = FIXTURES / "configurable_flow" / "expected" / name
+        assert (folder / name).read_bytes() == expected.read_bytes(), name
+
+
+def test_people_split_over_two_files_give_the_same_bundle_as_offline(tmp_path):
+    generated = generate(tmp_path / "in", people=60, seed=11, county="SACRAMENTO")
+    lines = generated.doj_csv.read_text().splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    first, second = tmp_path / "in" / "part1.csv", tmp_path / "in" / "part2.csv"
+    first.write_text(header + "".join(rows[0::2]))
+    second.write_text(header + "".join(rows[1::2]))
+    policy = Policy.from_json((FIXTURES / "eligibility_options.json").read_bytes())
+    compute = dt.date(2026, 11, 1)
+    folder, made = run_services([first, second], "ca/sacramento", policy, prop64.CORRECTED,
+                                compute, tmp_path / "b")
+    result = run_offline([first, second], "SACRAMENTO", policy, prop64.CORRECTED, compute,
+                         tmp_path / "o")
+    assert result.people == len(made) == 60
+    for kind in ("All_Results", "All_Results_Condensed", "Prop64_Results"):
+        for n in (1, 2):
+            name = f"{kind}_{n}.csv"
+            assert (folder / name).read_bytes() == (tmp_path / "o" / name).read_bytes(), name
+
+
+def test_a_bundle_is_not_written_until_every_case_is_in_and_a_replay_counts_once(tmp_path):
+    policy = Policy.from_json((FIXTURES / "eligibility_options.json").read_bytes())
+    folder, made = run_services([FIXTURES / "configurable_flow" / "input.csv"], "ca/sacramento",
+                                policy, prop64.GOGEN, COMPUTE, tmp_path / "first")
+    bundles = BatchBundles(tmp_path / "second")
+    closed = batch_pb2.BatchClosed(envelope=made[0].envelope, case_count=len(made), row_count=38,
+                                   source_files=["input.csv"])
+    closed.envelope.case_id = ""
+    assert bundles.close(closed) is None
+    for determination in made[:-1]:
+        assert bundles.add(determination) is None
+        assert bundles.add(determination) is None  # redelivered: not counted twice
+    done = bundles.add(made[-1])
+    assert done is not None
+    assert (done / "All_Results.csv").read_bytes() == (folder / "All_Results.csv").read_bytes()
