@@ -15,6 +15,7 @@ from clearway_intake.domain.ca_doj import (
     apply_contact,
     case_input_from_rows,
     group_by_subject,
+    group_rows,
     load_contacts,
     parse_name,
     parse_source_date,
@@ -33,7 +34,7 @@ def fixture_rows(name: str) -> list[Row]:
 
 
 def subject_rows(name: str, subject_id: str) -> list[Row]:
-    (group,) = [g for g in group_by_subject(fixture_rows(name)) if g[0].subject_id == subject_id]
+    (group,) = [g for g in group_rows(fixture_rows(name)) if g[0].subject_id == subject_id]
     return group
 
 
@@ -52,8 +53,8 @@ def all_counts(record: case_pb2.CriminalRecord) -> list[case_pb2.Count]:
 # --- grouping ------------------------------------------------------------------
 
 
-def test_group_by_subject_on_a_fixture_gives_one_group_per_person_in_order():
-    groups = list(group_by_subject(fixture_rows("no_headers.csv")))
+def test_grouping_a_fixture_gives_one_group_per_person_in_order():
+    groups = list(group_rows(fixture_rows("no_headers.csv")))
     assert [g[0].subject_id for g in groups] == [
         "18675309", "17954908", "23675654", "90675321", "84734892",
         "14575654", "95875321", "34499400", "43322421", "66678381", "34174567",
@@ -62,14 +63,16 @@ def test_group_by_subject_on_a_fixture_gives_one_group_per_person_in_order():
     assert all(len({r.subject_id for r in g}) == 1 for g in groups)
 
 
-def test_group_by_subject_only_joins_consecutive_rows():
+def test_grouping_joins_a_subjects_rows_wherever_they_are():
     rows = [make_row(0, SUBJECT_ID="A"), make_row(1, SUBJECT_ID="A"),
             make_row(2, SUBJECT_ID="B"), make_row(3, SUBJECT_ID="A")]
-    groups = list(group_by_subject(iter(rows)))
-    assert [[r.index for r in g] for g in groups] == [[0, 1], [2], [3]]
+    assert [[r.index for r in g] for g in group_rows(iter(rows))] == [[0, 1, 3], [2]]
+    # group_by_subject is only for input already grouped: it joins consecutive rows.
+    assert [[r.index for r in g] for g in group_by_subject(iter(rows))] == [[0, 1], [2], [3]]
 
 
-def test_group_by_subject_of_nothing_is_nothing():
+def test_grouping_nothing_is_nothing():
+    assert list(group_rows([])) == []
     assert list(group_by_subject([])) == []
 
 
@@ -293,7 +296,7 @@ def test_walking_the_proto_visits_counts_in_row_order():
 
 
 def test_built_protos_serialize():
-    for group in group_by_subject(fixture_rows("configurable_flow/input.csv")):
+    for group in group_rows(fixture_rows("configurable_flow/input.csv")):
         person, record, _ = case_input_from_rows(group)
         case = case_pb2.CaseSubmitted(person=person, record=record)
         again = case_pb2.CaseSubmitted.FromString(case.SerializeToString())

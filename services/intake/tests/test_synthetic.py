@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from datetime import date
 
@@ -13,7 +14,7 @@ from clearway_intake.domain.ca_doj import (
     Row,
     case_input_from_rows,
     generate,
-    group_by_subject,
+    group_rows,
     load_contacts,
     read_rows,
     validate_row,
@@ -34,7 +35,7 @@ def generated(tmp_path_factory):
 def people(generated):
     rows = list(read_rows(generated.doj_csv))
     assert all(isinstance(r, Row) for r in rows)
-    return [case_input_from_rows(group) for group in group_by_subject(rows)]
+    return [case_input_from_rows(group) for group in group_rows(rows)]
 
 
 def _date(raw: str) -> date:
@@ -178,3 +179,157 @@ def test_command_line_entry_writes_the_same_files(tmp_path, capsys):
     direct = generate(tmp_path / "direct", people=5, seed=9)
     assert (tmp_path / "cli" / "doj_research_file.csv").read_bytes() == direct.doj_csv.read_bytes()
     assert (tmp_path / "cli" / "contacts.csv").read_bytes() == direct.contacts_csv.read_bytes()
+
+
+# --- output pinned for the existing arguments -------------------------------------------------
+
+GOLDEN_SHA256 = {
+    # (people, seed, county): (doj_research_file.csv, contacts.csv)
+    (300, 42, "SACRAMENTO"): ("c1079e7940f10cf941be53951b9e6d9cce06fd80c418e41e4ecbceac2dd401af",
+                              "741c00ed9624a6d701a7eebdb5405c25c34935014b28e6b520625bd2b76866a8"),
+    (60, 3, "YOLO"): ("71c6e03f92077b83f977dda2f6d346c09c7de4cbf2ecc4213bbaf990488153e9",
+                      "ce1165975794a19710025c858c130da0110921288b4a81c7fc9f8a033902629f"),
+}
+
+
+@pytest.mark.parametrize("people_seed_county", sorted(GOLDEN_SHA256))
+def test_existing_arguments_give_the_pinned_bytes(tmp_path, people_seed_county):
+    people, seed, county = people_seed_county
+    files = generate(tmp_path, people=people, seed=seed, county=county)
+    assert files.doj_csvs == (files.doj_csv,) and files.doj_csv.name == "doj_research_file.csv"
+    digests = tuple(hashlib.sha256(p.read_bytes()).hexdigest() for p in (files.doj_csv, files.contacts_csv))
+    assert digests == GOLDEN_SHA256[people_seed_county]
+
+
+# --- rows target, scatter, several files --------------------------------------------------------
+
+
+def _lines(paths) -> list[str]:
+    """Data lines of the files, header dropped, in file order."""
+    lines = []
+    for path in paths:
+        with open(path, newline="", encoding="utf-8") as fh:
+            header, *data = fh.read().splitlines(keepends=True)
+        assert header == ",".join(COLUMNS) + "\n"
+        lines += data
+    return lines
+
+
+def _subjects(path) -> list[str]:
+    return [row.fields[col.SUBJECT_ID] for row in read_rows(path)]
+
+
+def test_rows_target_is_reached_with_whole_people(tmp_path):
+    target = 1000
+    files = generate(tmp_path / "rows", rows=target, seed=4)
+    subjects = _subjects(files.doj_csv)
+    assert len(subjects) == files.rows >= target
+    last_person_rows = subjects.count(subjects[-1])
+    assert files.rows - last_person_rows < target  # overshoot: less than the last history
+    assert len(set(subjects)) == files.people
+    # A rows target is only a stopping rule: the same people as asking for that many people.
+    same = generate(tmp_path / "people", people=files.people, seed=4)
+    assert same.doj_csv.read_bytes() == files.doj_csv.read_bytes()
+    assert same.contacts_csv.read_bytes() == files.contacts_csv.read_bytes()
+
+
+def test_rows_target_of_zero_writes_headers_only(tmp_path):
+    files = generate(tmp_path, rows=0, seed=1)
+    assert (files.rows, files.people) == (0, 0)
+    assert _lines([files.doj_csv]) == []
+
+
+def test_same_seed_gives_identical_bytes_with_scatter_and_files(tmp_path):
+    a = generate(tmp_path / "a", rows=3000, seed=7, scatter=True, files=3, window=256)
+    b = generate(tmp_path / "b", rows=3000, seed=7, scatter=True, files=3, window=256)
+    assert [p.name for p in a.doj_csvs] == [f"doj_research_file_{k}.csv" for k in (1, 2, 3)]
+    assert a.doj_csv == a.doj_csvs[0]
+    assert [p.read_bytes() for p in a.doj_csvs] == [p.read_bytes() for p in b.doj_csvs]
+    assert a.contacts_csv.read_bytes() == b.contacts_csv.read_bytes()
+    assert (a.rows, a.people) == (b.rows, b.people)
+    c = generate(tmp_path / "c", rows=3000, seed=8, scatter=True, files=3, window=256)
+    assert [p.read_bytes() for p in a.doj_csvs] != [p.read_bytes() for p in c.doj_csvs]
+
+
+def test_scatter_and_files_only_reorder_and_split_the_same_rows(tmp_path):
+    plain = generate(tmp_path / "plain", rows=4000, seed=5)
+    for name, kwargs in {"scatter": dict(scatter=True, window=512), "files": dict(files=3),
+                         "both": dict(scatter=True, files=4, window=512)}.items():
+        other = generate(tmp_path / name, rows=4000, seed=5, **kwargs)
+        assert (other.rows, other.people) == (plain.rows, plain.people)
+        assert other.contacts_csv.read_bytes() == plain.contacts_csv.read_bytes()
+        lines = _lines(other.doj_csvs)
+        assert len(lines) == other.rows
+        assert sorted(lines) == sorted(_lines([plain.doj_csv]))
+
+
+def test_scatter_puts_a_subjects_rows_far_apart(tmp_path):
+    files = generate(tmp_path, rows=20000, seed=6, scatter=True)
+    assert files.doj_csvs == (files.doj_csv,) and files.doj_csv.name == "doj_research_file.csv"
+    subjects = _subjects(files.doj_csv)
+    positions: dict[str, list[int]] = {}
+    for i, subject in enumerate(subjects):
+        positions.setdefault(subject, []).append(i)
+    runs = {s: 1 + sum(b - a > 1 for a, b in zip(p, p[1:])) for s, p in positions.items()}
+    assert len(positions) == files.people
+    # Nearly everyone is broken up, and rows of one person lie thousands of rows apart.
+    assert sum(n > 1 for n in runs.values()) > 0.9 * files.people
+    assert max(p[-1] - p[0] for p in positions.values()) > 4096
+    # Still constant memory: no row moves further forward than the window lets it.
+    plain = generate(tmp_path / "plain", rows=20000, seed=6)
+    first_plain_row = {}
+    for i, subject in enumerate(_subjects(plain.doj_csv)):
+        first_plain_row.setdefault(subject, i)
+    assert all(p[0] >= first_plain_row[s] - 4096 for s, p in positions.items())
+
+
+def test_files_split_subjects_across_files(tmp_path):
+    files = generate(tmp_path, rows=3000, seed=9, files=3)
+    assert len(files.doj_csvs) == 3
+    file_sets = [set(_subjects(path)) for path in files.doj_csvs]
+    assert all(file_sets)
+    split = {s for s in set().union(*file_sets) if sum(s in fs for fs in file_sets) > 1}
+    assert split
+    assert not (tmp_path / "doj_research_file.csv").exists()
+
+
+def test_every_file_has_the_header_and_95_fields_per_row(tmp_path):
+    files = generate(tmp_path, rows=3000, seed=10, scatter=True, files=3, window=300)
+    total = 0
+    for path in files.doj_csvs:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            assert tuple(next(reader)) == COLUMNS
+            for fields in reader:
+                assert len(fields) == 95
+                total += 1
+        results = list(read_rows(path))
+        assert [r for r in results if not isinstance(r, Row)] == []
+        assert [p for r in results for p in validate_row(r)] == []
+    assert total == files.rows
+
+
+def test_argument_errors(tmp_path):
+    with pytest.raises(ValueError):
+        generate(tmp_path, seed=1)  # neither people nor rows
+    with pytest.raises(ValueError):
+        generate(tmp_path, people=3, rows=3, seed=1)
+    with pytest.raises(ValueError):
+        generate(tmp_path, people=3)  # no seed
+    with pytest.raises(ValueError):
+        generate(tmp_path, people=3, seed=1, files=0)
+    with pytest.raises(ValueError):
+        generate(tmp_path, rows=-1, seed=1)
+
+
+def test_command_line_rows_scatter_and_files(tmp_path, capsys):
+    assert main(["--rows", "500", "--seed", "9", "--scatter", "--files", "2", "--window", "64",
+                 "--out", str(tmp_path / "cli")]) == 0
+    out = capsys.readouterr().out
+    direct = generate(tmp_path / "direct", rows=500, seed=9, scatter=True, files=2, window=64)
+    assert out.startswith(f"{direct.rows} rows for {direct.people} people: ")
+    for path in direct.doj_csvs:
+        assert path.name in out
+        assert (tmp_path / "cli" / path.name).read_bytes() == path.read_bytes()
+    with pytest.raises(SystemExit):
+        main(["--rows", "5", "--people", "5", "--seed", "1", "--out", str(tmp_path / "x")])

@@ -1,6 +1,7 @@
 """The ``clearway`` command: what an operator runs by hand.
 
-    clearway submit FILE [--contacts CSV]   stream a CA DOJ research file into the pipeline
+    clearway submit FILE... [--contacts CSV] [--rule-version V] [--compute-at YYYY-MM-DD]
+                                            stream CA DOJ research files into the pipeline (one batch)
     clearway generate --people N --seed S   write a seeded synthetic DOJ file (fabricated people)
     clearway topics                         create the pipeline's topics (idempotent)
     clearway trace ID                       print the trace of a case or batch as a tree
@@ -19,13 +20,19 @@ def cmd_submit(args) -> int:
     from clearway import topics
     from clearway.logs import setup_logging
     from clearway.tracing import setup_tracing, shutdown_tracing
-    from clearway_intake.bulk import submit_file
+    from clearway_intake.bulk import submit_files
     from clearway_intake.config import IntakeSettings
     from clearway_intake.domain.identity import PersonIds
     from clearway_intake.publisher import CasePublisher
 
-    if not args.file.is_file():
-        print(f"error: {args.file}: no such file", file=sys.stderr)
+    for path in args.files:
+        if not path.is_file():
+            print(f"error: {path}: no such file", file=sys.stderr)
+            return 2
+    names = [p.name for p in args.files]
+    if len(set(names)) != len(names):
+        print("error: two files have the same name; rows and reports name files by base name",
+              file=sys.stderr)
         return 2
     setup_logging("intake-submit", level="WARNING")
     setup_tracing("intake")
@@ -33,27 +40,66 @@ def cmd_submit(args) -> int:
     topics.ensure_topics(settings.bus.bootstrap_servers)
     publisher = CasePublisher(settings.bus.bootstrap_servers, PersonIds(settings.person_id_key),
                               client_id="intake-submit")
-    progress = _progress(args.file)
+    progress = _progress(args.files)
     try:
-        report = submit_file(args.file, publisher, tenant=args.tenant or settings.bus.tenant,
-                             jurisdiction=args.jurisdiction or settings.default_jurisdiction,
-                             contacts_path=args.contacts, batch_id=args.batch_id or None,
-                             on_row=progress.update)
+        report = submit_files(args.files, publisher, tenant=args.tenant or settings.bus.tenant,
+                              jurisdiction=args.jurisdiction or settings.default_jurisdiction,
+                              contacts_path=args.contacts, batch_id=args.batch_id or None,
+                              evaluation=_evaluation(args.rule_version, args.compute_at),
+                              on_row=progress.update)
     finally:
         progress.close()
         publisher.close()
         shutdown_tracing()
+    # One line, read by clearway.devstack.Submission.parse: keep the first ten words as they are.
     print(f"batch {report.batch_id}: {report.rows} rows, {report.cases} cases published, "
-          f"{report.rejected_rows} rows dead-lettered")
+          f"{report.rejected_rows} rows dead-lettered, {len(report.source_files)} files")
     return 0
 
 
-def _progress(path: Path):
+def _evaluation(rule_version: str | None, compute_at):
+    from clearway.v1 import case_pb2, envelope_pb2
+
+    evaluation = case_pb2.EvaluationRequest(rule_pack_version=rule_version or "")
+    if compute_at is not None:
+        evaluation.compute_date.CopyFrom(envelope_pb2.SourceDate(
+            year=compute_at.year, month=compute_at.month, day=compute_at.day,
+            raw=compute_at.isoformat(), valid=True))
+    return evaluation
+
+
+def _compute_date(text: str):
+    """argparse type for --compute-at: a real calendar date written YYYY-MM-DD."""
+    import re
+    from datetime import date
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a calendar date") from None
+
+
+def _rule_version(text: str) -> str:
+    """argparse type for --rule-version: a version name such as gogen-0.2.13 or 2026.11."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}", text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a rule version (letters, digits and . _ + -, e.g. gogen-0.2.13)")
+    return text
+
+
+def _progress(paths: list[Path]):
     from tqdm import tqdm
 
-    with open(path, "rb") as f:
-        total_lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-    return tqdm(total=total_lines, unit="rows", desc=path.name, disable=not sys.stderr.isatty())
+    total_lines = 0
+    for path in paths:
+        with open(path, "rb") as f:
+            total_lines += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    desc = paths[0].name if len(paths) == 1 else f"{len(paths)} files"
+    return tqdm(total=total_lines, unit="rows", desc=desc, disable=not sys.stderr.isatty())
 
 
 def cmd_generate(args) -> int:
@@ -95,12 +141,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="clearway", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("submit", help="stream a CA DOJ research file into the pipeline")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser("submit", help="stream CA DOJ research files into the pipeline as one batch")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                   help="DOJ research files; a person's rows may be in any of them")
     p.add_argument("--contacts", type=Path, help="CSV of contact details and consent per SUBJECT_ID")
     p.add_argument("--tenant", default="")
     p.add_argument("--jurisdiction", default="", help="e.g. ca/sacramento (default $CLEARWAY_JURISDICTION)")
     p.add_argument("--batch-id", default="", help="id for this batch (default: a new UUID)")
+    p.add_argument("--rule-version", type=_rule_version, metavar="VERSION",
+                   help="rule pack version to judge by, e.g. gogen-0.2.13 (default: the service's)")
+    p.add_argument("--compute-at", type=_compute_date, metavar="YYYY-MM-DD",
+                   help="date the law is applied as of (default: the day each case is judged)")
     p.set_defaults(run=cmd_submit)
 
     from clearway_eligibility import evaluate_cli

@@ -1,4 +1,4 @@
-"""Publishes accepted cases and dead letters; shared by the gRPC server and bulk submit.
+"""Publishes accepted cases, dead letters and batch closures; shared by the gRPC server and bulk submit.
 
 Every case starts a trace of its own (one trace per case, through all four
 services), linked to the span of the batch or call it arrived in.
@@ -16,7 +16,7 @@ from opentelemetry.trace import Link
 
 from clearway import events, topics, tracing
 from clearway.bus import Outgoing, make_producer, publish
-from clearway.v1 import case_pb2, intake_service_pb2
+from clearway.v1 import batch_pb2, case_pb2, intake_service_pb2
 
 from clearway_intake.domain.identity import PersonIds
 
@@ -41,21 +41,25 @@ class DeliveryError(RuntimeError):
 
 
 class CasePublisher:
-    def __init__(self, bootstrap_servers: str, person_ids: PersonIds, client_id: str = "intake"):
-        self.producer = make_producer(bootstrap_servers, client_id=client_id)
+    def __init__(self, bootstrap_servers: str, person_ids: PersonIds, client_id: str = "intake",
+                 producer=None):
+        # ``producer``: a stand-in with KafkaProducer's send/flush/close, for tests.
+        self.producer = producer if producer is not None else make_producer(
+            bootstrap_servers, client_id=client_id)
         self.person_ids = person_ids
         self.tracer = tracing.tracer("clearway.intake")
         self.stats = PublishStats()
 
     def publish_case(self, *, tenant: str, jurisdiction: str, case: intake_service_pb2.CaseInput,
                      batch_id: str = "", scheme: str = DOJ_SUBJECT_SCHEME,
+                     evaluation: case_pb2.EvaluationRequest | None = None,
                      on_submitted=None) -> case_pb2.CaseSubmitted:
         """Mint the opaque ids and publish one CaseSubmitted in a new trace of its own."""
         case_id = str(uuid.uuid4())
         message = case_pb2.CaseSubmitted(
             envelope=events.new_envelope(tenant=tenant, jurisdiction=jurisdiction,
                                          case_id=case_id, batch_id=batch_id),
-            person=case.person, record=case.record)
+            person=case.person, record=case.record, evaluation=evaluation)
         person = message.person
         person.person_id = self.person_ids.person_id(tenant, scheme, case.source_person_key)
         parent = trace.get_current_span().get_span_context()
@@ -77,6 +81,20 @@ class CasePublisher:
         self._send(Outgoing(topics.INTAKE_REJECTED,
                             letter.envelope.batch_id or letter.envelope.event_id, letter))
         self.stats.add("rejected")
+
+    def publish_batch_closed(self, *, tenant: str, jurisdiction: str, batch_id: str,
+                             case_count: int, row_count: int, rejected_row_count: int,
+                             source_files: list[str],
+                             evaluation: case_pb2.EvaluationRequest | None = None,
+                             ) -> batch_pb2.BatchClosed:
+        """Publish BatchClosed, keyed by batch id; call it after the batch's cases are flushed."""
+        message = batch_pb2.BatchClosed(
+            envelope=events.new_envelope(tenant=tenant, jurisdiction=jurisdiction, case_id="",
+                                         batch_id=batch_id),
+            case_count=case_count, row_count=row_count, rejected_row_count=rejected_row_count,
+            source_files=source_files, evaluation=evaluation)
+        self._send(Outgoing(topics.BATCHES, batch_id, message))
+        return message
 
     def _send(self, out: Outgoing) -> None:
         future = publish(self.producer, out, self.tracer)

@@ -1,4 +1,4 @@
-"""CA DOJ research file in intake: case building and synthetic data (format: clearway.ca_doj).
+"""CA DOJ research file in intake: grouping, case building and synthetic data (format: clearway.ca_doj).
 
 Pure Python (csv + clearway.v1 protobuf); no transport or telemetry imports.
 See shared/domain/ca-doj-prop64.md §1 for the format.
@@ -16,6 +16,7 @@ from .cases import (
     parse_name,
     parse_source_date,
 )
+from .grouping import PARTITION_BYTES, group_files, group_rows, partition_count
 from clearway.ca_doj import columns
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS, column_name
 from clearway.ca_doj.reader import FieldProblem, Row, RowError, read_rows, validate_row
@@ -38,6 +39,7 @@ __all__ = [
     "ContactInfo",
     "FieldProblem",
     "GeneratedFiles",
+    "PARTITION_BYTES",
     "NUM_COLUMNS",
     "Row",
     "RowError",
@@ -48,9 +50,12 @@ __all__ = [
     "column_name",
     "generate",
     "group_by_subject",
+    "group_files",
+    "group_rows",
     "load_contacts",
     "parse_name",
     "parse_source_date",
+    "partition_count",
     "read_rows",
     "validate_row",
 ]

@@ -95,11 +95,10 @@ _STEP_COLUMNS = (
 def group_by_subject(rows: Iterable[Row]) -> Iterator[list[Row]]:
     """Group CONSECUTIVE rows with the same SUBJECT_ID, streaming.
 
-    DOJ files list a subject's rows together, so this keeps memory to one
-    person. A subject whose rows are not contiguous comes out as several
-    groups (several cases for one person), whereas gogen groups over the whole
-    file (§1.3). Whole-file grouping is a later issue; across files gogen does
-    not group either (§1.1, "Multiple files").
+    Only for input already grouped (e.g. one person's rows): a subject whose
+    rows are not contiguous comes out as several groups. Files go through
+    ``grouping.group_files`` / ``group_rows``, which group over all rows of all
+    files of a batch in bounded memory.
     """
     group: list[Row] = []
     for row in rows:

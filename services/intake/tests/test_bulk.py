@@ -1,0 +1,223 @@
+"""Bulk submission with a stand-in producer: one batch over several files, then BatchClosed."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from clearway import events, topics
+from clearway.cli import main as clearway_main
+from clearway.devstack import Submission
+from clearway.v1 import batch_pb2, case_pb2, dead_letter_pb2, envelope_pb2
+from clearway_intake.bulk import submit_file, submit_files
+from clearway_intake.domain.ca_doj import COLUMNS, NUM_COLUMNS
+from clearway_intake.domain.ca_doj import columns as col
+from clearway_intake.domain.identity import PersonIds
+from clearway_intake.publisher import CasePublisher
+
+KEY = b"0123456789abcdef-test-key"
+DECODERS = {topics.CASES: case_pb2.CaseSubmitted, topics.INTAKE_REJECTED: dead_letter_pb2.DeadLetter,
+            topics.BATCHES: batch_pb2.BatchClosed}
+
+
+class RecordingProducer:
+    """KafkaProducer's send/flush/close; remembers what was sent and when flush was called."""
+
+    def __init__(self):
+        self.calls: list[tuple] = []
+
+    def send(self, topic, key, value, headers):
+        self.calls.append(("send", topic, key, DECODERS[topic].FromString(value)))
+        return SimpleNamespace(add_errback=lambda _f: None)
+
+    def flush(self, timeout=None):
+        self.calls.append(("flush",))
+
+    def close(self, timeout=None):
+        self.calls.append(("close",))
+
+    def sent(self, topic: str) -> list:
+        return [c[3] for c in self.calls if c[0] == "send" and c[1] == topic]
+
+
+def doj_fields(subject: str, marker: str) -> list[str]:
+    fields = [""] * NUM_COLUMNS
+    fields[col.SUBJECT_ID] = subject
+    fields[col.PRI_NAME] = f"PERSON,{subject}"
+    fields[col.CNT_ORDER] = marker
+    return fields
+
+
+def write_doj(path: Path, lines: list[list[str] | str]) -> Path:
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for line in lines:
+            if isinstance(line, str):
+                fh.write(line)
+            else:
+                writer.writerow(line)
+    return path
+
+
+@pytest.fixture()
+def files(tmp_path) -> list[Path]:
+    first = write_doj(tmp_path / "north.csv", [
+        doj_fields("70000001", "101001001000"),
+        doj_fields("70000002", "101001001000"),
+        "broken,row\n",
+        doj_fields("70000001", "102001001000"),
+    ])
+    second = write_doj(tmp_path / "south.csv", [
+        doj_fields("", "101001001000"),
+        doj_fields("70000002", "103001001000"),
+        doj_fields("70000003", "101001001000"),
+        doj_fields("70000001", "104001001000"),
+    ])
+    return [first, second]
+
+
+def evaluation() -> case_pb2.EvaluationRequest:
+    return case_pb2.EvaluationRequest(
+        rule_pack_version="gogen-0.2.13",
+        compute_date=envelope_pb2.SourceDate(year=2026, month=11, day=20, raw="2026-11-20",
+                                             valid=True))
+
+
+def submit(files, **options):
+    producer = RecordingProducer()
+    publisher = CasePublisher("unused", PersonIds(KEY), producer=producer)
+    report = submit_files(files, publisher, tenant="coalition-a", jurisdiction="ca/sacramento",
+                          batch_id="batch-1", **options)
+    return report, producer
+
+
+@pytest.mark.parametrize("partitions", [None, 1, 5])
+def test_several_files_are_one_batch_with_one_case_per_person(files, partitions):
+    report, producer = submit(files, evaluation=evaluation(), partitions=partitions)
+
+    assert (report.rows, report.cases, report.rejected_rows) == (8, 3, 2)
+    assert report.source_files == ["north.csv", "south.csv"]
+    cases = producer.sent(topics.CASES)
+    by_subject = {c.person.identifiers[0].value: c for c in cases}
+    assert sorted(by_subject) == ["70000001", "70000002", "70000003"]
+    assert [(r.file, r.line, r.index) for r in by_subject["70000001"].record.source_rows] == [
+        ("north.csv", 2, 0), ("north.csv", 5, 3), ("south.csv", 5, 3)]
+    assert [(r.file, r.line) for r in by_subject["70000002"].record.source_rows] == [
+        ("north.csv", 3), ("south.csv", 3)]
+    assert all(c.evaluation == evaluation() for c in cases)
+    assert all(c.envelope.batch_id == "batch-1" for c in cases)
+    assert len({c.person.person_id for c in cases}) == 3
+
+
+def test_bad_rows_are_dead_lettered_with_file_line_field_and_original_bytes(files):
+    _, producer = submit(files)
+    letters = producer.sent(topics.INTAKE_REJECTED)
+    assert [(d.source_file, d.line, d.field) for d in letters] == [
+        ("north.csv", 4, ""), ("south.csv", 2, "SUBJECT_ID")]
+    assert letters[0].original == b"broken,row\n"
+    assert letters[0].reason.startswith("north.csv:4: expected 95 fields")
+    assert letters[1].reason == "south.csv:2 field SUBJECT_ID: SUBJECT_ID: empty"
+    assert letters[1].original == ",".join(doj_fields("", "101001001000")).encode()
+    assert all(d.envelope.batch_id == "batch-1" for d in letters)
+
+
+def test_batch_closed_comes_last_after_every_case_is_flushed(files):
+    report, producer = submit(files, evaluation=evaluation())
+    (closed,) = producer.sent(topics.BATCHES)
+    assert closed.case_count == 3 and closed.row_count == 8 and closed.rejected_row_count == 2
+    assert list(closed.source_files) == ["north.csv", "south.csv"]
+    assert closed.evaluation == evaluation()
+    env = closed.envelope
+    assert (env.batch_id, env.tenant, env.jurisdiction, env.case_id) == (
+        "batch-1", "coalition-a", "ca/sacramento", "")
+    assert env.event_id and env.schema_version == events.SCHEMA_VERSION
+
+    kinds = [c[1] if c[0] == "send" else c[0] for c in producer.calls]
+    at = kinds.index(topics.BATCHES)
+    assert topics.CASES not in kinds[at:] and topics.INTAKE_REJECTED not in kinds[at:]
+    assert "flush" in kinds[kinds.index(topics.CASES):at]  # cases acknowledged first
+    assert kinds[at + 1:] == ["flush"]
+    (key,) = [c[2] for c in producer.calls if c[0] == "send" and c[1] == topics.BATCHES]
+    assert key == b"batch-1"
+
+
+def test_no_evaluation_means_defaults_everywhere(files):
+    _, producer = submit(files)
+    assert all(not c.HasField("evaluation") or c.evaluation == case_pb2.EvaluationRequest()
+               for c in producer.sent(topics.CASES))
+    (closed,) = producer.sent(topics.BATCHES)
+    assert closed.evaluation == case_pb2.EvaluationRequest()
+
+
+def test_submit_file_is_a_batch_of_one(files):
+    producer = RecordingProducer()
+    publisher = CasePublisher("unused", PersonIds(KEY), producer=producer)
+    report = submit_file(files[0], publisher, tenant="t", jurisdiction="ca/sacramento")
+    assert (report.rows, report.cases, report.rejected_rows) == (4, 2, 1)
+    (closed,) = producer.sent(topics.BATCHES)
+    assert list(closed.source_files) == ["north.csv"] and closed.envelope.batch_id == report.batch_id
+
+
+def test_files_with_the_same_name_are_refused(files, tmp_path):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    twin = write_doj(other / "north.csv", [doj_fields("70000009", "101001001000")])
+    with pytest.raises(ValueError, match="same name"):
+        submit([files[0], twin])
+
+
+def test_logs_and_reasons_name_no_record_values(files, caplog):
+    caplog.set_level(logging.DEBUG)
+    _, producer = submit(files)
+    said = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    said += " ".join(d.reason for d in producer.sent(topics.INTAKE_REJECTED))
+    assert "7000000" not in said and "PERSON," not in said
+
+
+# --- the submit command's options and its one-line report ------------------------------
+
+
+def test_submit_refuses_a_bad_compute_date_or_rule_version(files, capsys):
+    for option, value, message in [("--compute-at", "2026-02-30", "not a calendar date"),
+                                   ("--compute-at", "20261120", "YYYY-MM-DD"),
+                                   ("--rule-version", "two words", "not a rule version")]:
+        with pytest.raises(SystemExit) as exited:
+            clearway_main(["submit", str(files[0]), option, value])
+        assert exited.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_submit_refuses_missing_files(files, tmp_path, capsys):
+    assert clearway_main(["submit", str(files[0]), str(tmp_path / "missing.csv")]) == 2
+    assert "missing.csv: no such file" in capsys.readouterr().err
+
+
+def test_submit_threads_every_option_into_the_batch(files, monkeypatch, capsys):
+    import clearway.logs
+    import clearway.topics
+    import clearway.tracing
+    import clearway_intake.publisher
+
+    producer = RecordingProducer()
+    monkeypatch.setattr(clearway.topics, "ensure_topics", lambda *_a, **_k: [])
+    monkeypatch.setattr(clearway.logs, "setup_logging", lambda *_a, **_k: None)
+    monkeypatch.setattr(clearway.tracing, "setup_tracing", lambda *_a, **_k: None)
+    monkeypatch.setattr(clearway_intake.publisher, "make_producer", lambda *_a, **_k: producer)
+    monkeypatch.setenv("CLEARWAY_PERSON_ID_KEY", KEY.decode())
+
+    assert clearway_main(["submit", *map(str, files), "--batch-id", "batch-9", "--tenant", "t9",
+                          "--jurisdiction", "ca/yolo", "--rule-version", "gogen-0.2.13",
+                          "--compute-at", "2026-11-20"]) == 0
+    submitted = Submission.parse(capsys.readouterr().out)
+    assert (submitted.batch_id, submitted.rows, submitted.cases, submitted.rejected_rows) == (
+        "batch-9", 8, 3, 2)
+    (closed,) = producer.sent(topics.BATCHES)
+    assert closed.evaluation == evaluation() and list(closed.source_files) == ["north.csv",
+                                                                               "south.csv"]
+    assert (closed.envelope.tenant, closed.envelope.jurisdiction) == ("t9", "ca/yolo")
+    assert all(c.evaluation == evaluation() for c in producer.sent(topics.CASES))
