@@ -1,8 +1,10 @@
-"""Shared test fixtures: gogen's own conformance files, read as CaseSubmitted.
+"""Shared test fixtures: gogen's own conformance files, and hand-made DOJ files.
 
-The files are read with intake's DOJ reader and case builder (the code that makes
-production events), grouped by SUBJECT_ID over the whole file, so the conformance
-tests go through `subject_from_case` exactly as production events will.
+gogen's files are read with intake's DOJ reader and case builder (the code that
+makes production events), grouped by SUBJECT_ID over the whole file, so the
+conformance tests go through `subject_from_case` exactly as production events
+will. `make_doj_row` / `write_doj` build small research files for tests of
+offline evaluation and of how rows become people.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from clearway.ca_doj.columns import COLUMNS
 from clearway.v1 import case_pb2
 from clearway_intake.domain.ca_doj import NUM_COLUMNS, RowError, case_input_from_rows, read_rows
 
@@ -61,3 +64,59 @@ def load_doj_cases() -> Callable[[Path], dict[str, case_pb2.CaseSubmitted]]:
 @pytest.fixture
 def load_gogen_results() -> Callable[[Path], list[dict[str, str]]]:
     return read_gogen_results
+
+
+# ------------------------------------------------ hand-made DOJ research files
+
+# A row that is an in-county (SACRAMENTO) HS 11358 felony conviction, unless told otherwise.
+DOJ_ROW_DEFAULTS = {
+    "RECORD_ID": "x",
+    "SUBJECT_ID": "1001",
+    "CII_NUMBER": "A123456781",
+    "PRI_NAME": "DOE,JANE Q",
+    "PRI_DOB": "19800101",
+    "CYC_ORDER": "101",
+    "CYC_DATE": "20100101",
+    "STP_ORDER": "002",
+    "STP_EVENT_DATE": "20100101",
+    "STP_TYPE_DESCR": "COURT ACTION",
+    "STP_ORI_DESCR": "CASCSACRAMENTO",
+    "STP_ORI_CNTY_NAME": "SACRAMENTO",
+    "CNT_ORDER": "101002001000",
+    "OFN": "140193",
+    "OFFENSE_DESCR": "11358 HS-CULTIVATE CANNABIS",
+    "OFFENSE_TOC": "F",
+    "DISP_DESCR": "CONVICTED-PROBATION",
+    "CONV_STAT_DESCR": "FELONY",
+    "END_OF_REC": "#",
+}
+
+
+def doj_row(**values: str) -> list[str]:
+    """95 fields by column name; unknown names fail."""
+    unknown = set(values) - set(COLUMNS)
+    assert not unknown, unknown
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(DOJ_ROW_DEFAULTS)
+    row.update(values)
+    return [row[name] for name in COLUMNS]
+
+
+def write_doj_file(path: Path, rows: list[list[str]], *, header: bool = True) -> Path:
+    """A DOJ research file as CSV (LF line ends), with the header row unless told not to."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        if header:
+            writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def make_doj_row() -> Callable[..., list[str]]:
+    return doj_row
+
+
+@pytest.fixture
+def write_doj() -> Callable[..., Path]:
+    return write_doj_file

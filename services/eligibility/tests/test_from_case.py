@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from clearway.v1 import case_pb2, envelope_pb2
+from clearway_eligibility.domain import sections
 from clearway_eligibility.domain.from_case import date_from_source, subject_from_case
 from clearway_eligibility.domain.model import extract_code_section
 
@@ -76,8 +77,11 @@ def case(*steps: case_pb2.Step, dob: envelope_pb2.SourceDate | None = None) -> c
         ("", "11359 HS-OTHER", "11359 HS"),
         ("   ", "11359 HS-OTHER", "11359 HS"),  # blank after trimming
         ("", "", ""),
-        # Only the blank test trims; a padded "SEE COMMENT" text is the charge.
-        ("SEE COMMENT FOR CHARGE ", "11358 HS-X", "SEE COMMENT FOR CHARGE "),
+        # gogen trims before both the blank and the "SEE COMMENT" test
+        # (IsCodeSectionInComment), so a padded "SEE COMMENT" switches too.
+        ("SEE COMMENT FOR CHARGE ", "11358 HS-X", "11358 HS"),
+        (" SEE COMMENT FOR CHARGE", "11359 HS-X", "11359 HS"),
+        ("see comment for charge", "11358 HS-X", "see comment for charge"),  # case-sensitive
         # gogen quirk: a hyphenated attempt loses its Prop 64 section.
         ("664-11357 HS-ATTEMPT", "", "664"),
         (" 148 PC - RESISTING", "", " 148 PC "),  # untrimmed
@@ -85,6 +89,21 @@ def case(*steps: case_pb2.Step, dob: envelope_pb2.SourceDate | None = None) -> c
 )
 def test_extract_code_section(offense: str, comment: str, expected: str) -> None:
     assert extract_code_section(offense, comment) == expected
+
+
+def test_model_extract_code_section_is_the_gogen_variant_of_sections() -> None:
+    """One definition: model delegates to sections.extract_code_section(corrected=False)."""
+    for offense, comment in [
+        ("664-11357 HS-ATTEMPT", ""),
+        ("SEE COMMENT FOR CHARGE ", "11358 HS-X"),
+        ("", "664-11359 HS-X"),
+        ("11357(C)HS-POSSESS", ""),
+    ]:
+        assert extract_code_section(offense, comment) == sections.extract_code_section(
+            offense, comment, corrected=False
+        )
+    # The corrected variant differs on hyphenated attempts; model does not use it.
+    assert sections.extract_code_section("664-11357 HS-ATTEMPT", "", corrected=True) != "664"
 
 
 # -------------------------------------------------------------- dates (§1.6)

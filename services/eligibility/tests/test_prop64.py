@@ -1,4 +1,12 @@
-"""The ca-prop64 rule pack against gogen 0.2.13's decision list (§3.3)."""
+"""The ca-prop64 rule pack against gogen 0.2.13's decision list (§3.3).
+
+Two versions of the pack exist: `prop64.GOGEN` (gogen exactly, quirks
+included) and `prop64.CORRECTED` (the default, §7 defects fixed). Every step
+of the decision list is tested in both versions where they agree (`BOTH`);
+tests of gogen-only behaviour pass `rules=prop64.GOGEN` explicitly. The
+corrected version's departures are tested clause by clause in
+test_corrections.py.
+"""
 
 from __future__ import annotations
 
@@ -17,18 +25,23 @@ from clearway_eligibility.domain.model import (
     Subject,
 )
 from clearway_eligibility.domain.prop64 import (
+    CORRECTED,
+    CORRECTIONS,
+    DEFAULT,
+    GOGEN,
     PACK_ID,
-    PACK_VERSION,
     STATUTES,
     evaluate,
-    extract_prop64_section,
     is_felony,
     is_prop64,
+    judged,
 )
 
 COUNTY = "SACRAMENTO"
 COMPUTE_DATE = datetime.date(2019, 11, 11)
 NO_OPTIONS = Policy()
+
+BOTH = pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
 
 
 def conviction(**overrides: object) -> Conviction:
@@ -50,6 +63,16 @@ def conviction(**overrides: object) -> Conviction:
     return Conviction(**values)  # type: ignore[arg-type]
 
 
+def other(**overrides: object) -> Conviction:
+    """A second conviction (another count order and source row)."""
+    values: dict[str, object] = {
+        "conviction_id": "102/001/102001001000",
+        "source_row_index": 1,
+    }
+    values.update(overrides)
+    return conviction(**values)
+
+
 def subject(
     *convictions: Conviction,
     dob: datetime.date | None = datetime.date(1980, 1, 1),
@@ -65,9 +88,12 @@ def subject(
 
 
 def judge_one(
-    person: Subject, policy: Policy, compute_date: datetime.date = COMPUTE_DATE
+    person: Subject,
+    policy: Policy,
+    rules: prop64.RuleVersion,
+    compute_date: datetime.date = COMPUTE_DATE,
 ) -> Determination:
-    determinations = evaluate(person, policy, COUNTY, compute_date)
+    determinations = evaluate(person, policy, COUNTY, compute_date, rules)
     assert len(determinations) == 1
     return determinations[0]
 
@@ -76,44 +102,57 @@ def decision(determination: Determination) -> tuple[Outcome, str, str]:
     return determination.outcome, determination.reason, determination.rule_id
 
 
+def no_relief(determination: Determination) -> bool:
+    return decision(determination) == (Outcome.NOT_ELIGIBLE, "", prop64.RULE_NO_RELIEF)
+
+
+# ---------------------------------------------------------------- versions
+
+
+def test_the_two_versions() -> None:
+    assert (GOGEN.version, GOGEN.corrected) == ("gogen-0.2.13", False)
+    assert (CORRECTED.version, CORRECTED.corrected) == ("2026.11", True)
+    assert DEFAULT is CORRECTED
+    assert prop64.VERSIONS == {"gogen-0.2.13": GOGEN, "2026.11": CORRECTED}
+    assert not hasattr(prop64, "PACK_VERSION")
+
+
+def test_version_lookup() -> None:
+    assert prop64.version("") is CORRECTED
+    assert prop64.version("gogen-0.2.13") is GOGEN
+    assert prop64.version("2026.11") is CORRECTED
+    with pytest.raises(prop64.UnknownRuleVersion, match="gogen-0.2.12"):
+        prop64.version("gogen-0.2.12")
+
+
+def test_evaluate_defaults_to_the_corrected_version() -> None:
+    (result,) = evaluate(subject(), NO_OPTIONS, COUNTY, COMPUTE_DATE)
+    assert result.rule_pack_version == CORRECTED.version
+
+
 # ---------------------------------------------------------------- matchers
 
 
+@BOTH
 @pytest.mark.parametrize(
-    ("section", "expected"),
-    [
-        ("11357(C)HS", True),
-        ("11358 HS", True),
-        ("11359HS", True),
-        ("11360 HS", True),
-        # gogen's over-broad, unanchored matching, kept on purpose.
-        ("11357.5 HS", True),
-        ("113600", True),
-        ("66411357(A) HS", True),
-        ("11357(A)PC", True),
-        ("11362.1 HS", False),
-        ("1135 HS", False),
-        ("664", False),
-        ("", False),
-    ],
+    "section",
+    ["11357(C)HS", "11358 HS", "11359HS", "11360 HS", "66411357(A) HS", "664/11359 HS",
+     "11357(A)PC", "11357(A)", "HS 11359", "11360/11359 HS"],
 )
-def test_is_prop64_is_an_unanchored_substring_match(section: str, expected: bool) -> None:
-    assert is_prop64(section) is expected
+def test_is_prop64_in_both_versions(section: str, rules: prop64.RuleVersion) -> None:
+    assert is_prop64(section, rules)
 
 
-@pytest.mark.parametrize(
-    ("section", "expected"),
-    [
-        ("11360/11359 HS", "11360"),
-        ("11359/11360 HS", "11359"),
-        ("664/11358 HS", "11358"),
-        ("113600", "11360"),
-        ("11357(C)HS", "11357"),
-        ("503 VC", None),
-    ],
-)
-def test_extract_prop64_section_returns_the_leftmost(section: str, expected: str | None) -> None:
-    assert extract_prop64_section(section) == expected
+@BOTH
+@pytest.mark.parametrize("section", ["11362.1 HS", "1135 HS", "664", "", "503 VC", "11350 HS"])
+def test_is_not_prop64_in_either_version(section: str, rules: prop64.RuleVersion) -> None:
+    assert not is_prop64(section, rules)
+
+
+@pytest.mark.parametrize("section", ["11357.5 HS", "11359.5 HS", "113600", "211357 HS"])
+def test_is_prop64_gogen_is_an_unanchored_substring_match(section: str) -> None:
+    assert is_prop64(section, GOGEN)
+    assert is_prop64(section)  # the module-level default is gogen's matcher
 
 
 @pytest.mark.parametrize(
@@ -129,17 +168,50 @@ def test_extract_prop64_section_returns_the_leftmost(section: str, expected: str
         ("FELONY ", "F", False),  # no trimming
         (" ", "F", False),  # only an exactly empty status falls back to the type
         ("felony", "F", False),  # case-sensitive
+        ("", "F ", False),
     ],
 )
 def test_is_felony(status: str, type_of_charge: str, expected: bool) -> None:
     assert is_felony(conviction(conviction_status=status, type_of_charge=type_of_charge)) is expected
 
 
-# ------------------------------------------------------- decision list steps
+# ------------------------------------------------------- step 0: what is judged
 
 
-def test_step_1_misdemeanor_is_dismissed() -> None:
-    result = judge_one(subject(conviction(conviction_status="MISDEMEANOR")), NO_OPTIONS)
+@BOTH
+def test_step_0_only_in_county_prop64_convictions_are_judged_in_source_order(
+    rules: prop64.RuleVersion,
+) -> None:
+    convictions = (
+        conviction(conviction_id="a", code_section="11359 HS"),
+        conviction(conviction_id="b", code_section="503 VC"),
+        conviction(conviction_id="c", county="YOLO"),
+        conviction(conviction_id="d", county="Sacramento"),  # case-sensitive
+        conviction(conviction_id="e", county="SACRAMENTO "),  # untrimmed
+        conviction(conviction_id="f", code_section="11357(C)HS"),
+    )
+    results = evaluate(subject(*convictions), NO_OPTIONS, COUNTY, COMPUTE_DATE, rules)
+    assert [(r.conviction_id, r.code_section) for r in results] == [
+        ("a", "11359 HS"),
+        ("f", "11357(C)HS"),
+    ]
+    assert [judged(c, COUNTY, rules) for c in convictions] == [True, False, False, False, False, True]
+
+
+@BOTH
+def test_step_0_a_subject_without_convictions_gets_no_determinations(
+    rules: prop64.RuleVersion,
+) -> None:
+    person = Subject(person_id="p", dob=None, dob_raw="", convictions=())
+    assert evaluate(person, Policy(subject_is_deceased=True), COUNTY, COMPUTE_DATE, rules) == []
+
+
+# ------------------------------------------------------- step 1: not a felony
+
+
+@BOTH
+def test_step_1_misdemeanor_is_dismissed(rules: prop64.RuleVersion) -> None:
+    result = judge_one(subject(conviction(conviction_status="MISDEMEANOR")), NO_OPTIONS, rules)
     assert decision(result) == (
         Outcome.DISMISS,
         "Misdemeanor or Infraction",
@@ -147,12 +219,13 @@ def test_step_1_misdemeanor_is_dismissed() -> None:
     )
 
 
+@BOTH
 @pytest.mark.parametrize(
     ("status", "type_of_charge"),
     [("MISDEMEANOR", "M"), ("INFRACTION", "I"), ("FELONY ", "F"), ("", "M"), ("", "")],
 )
-def test_non_felonies_are_always_dismissed_whatever_the_policy(
-    status: str, type_of_charge: str
+def test_step_1_non_felonies_are_always_dismissed_whatever_the_policy(
+    status: str, type_of_charge: str, rules: prop64.RuleVersion
 ) -> None:
     # The section is only in the reduce list, and every option is on.
     policy = Policy(
@@ -166,12 +239,16 @@ def test_non_felonies_are_always_dismissed_whatever_the_policy(
     )
     person = subject(conviction(conviction_status=status, type_of_charge=type_of_charge))
     for options in (policy, NO_OPTIONS):
-        result = judge_one(person, options)
+        result = judge_one(person, options, rules)
         assert (result.outcome, result.reason) == (Outcome.DISMISS, "Misdemeanor or Infraction")
 
 
-def test_step_2_dismiss_by_section() -> None:
-    result = judge_one(subject(), Policy(dismiss_sections=("11358",)))
+# ------------------------------------------------------- step 2: dismiss by section
+
+
+@BOTH
+def test_step_2_dismiss_by_section(rules: prop64.RuleVersion) -> None:
+    result = judge_one(subject(), Policy(dismiss_sections=("11358",)), rules)
     assert decision(result) == (
         Outcome.DISMISS,
         "Dismiss all HS 11358 convictions",
@@ -179,106 +256,160 @@ def test_step_2_dismiss_by_section() -> None:
     )
 
 
-def test_step_2_uses_the_first_listed_section_that_matches() -> None:
+@BOTH
+def test_step_2_list_order_decides_which_section_is_named(rules: prop64.RuleVersion) -> None:
     person = subject(conviction(code_section="11360/11359 HS"))
-    first = judge_one(person, Policy(dismiss_sections=("11359", "11360")))
+    first = judge_one(person, Policy(dismiss_sections=("11359", "11360")), rules)
     assert first.reason == "Dismiss all HS 11359 convictions"
-    reversed_list = judge_one(person, Policy(dismiss_sections=("11360", "11359")))
+    reversed_list = judge_one(person, Policy(dismiss_sections=("11360", "11359")), rules)
     assert reversed_list.reason == "Dismiss all HS 11360 convictions"
 
 
-def test_section_in_both_lists_is_dismissed() -> None:
+@BOTH
+def test_step_2_section_in_both_lists_is_dismissed(rules: prop64.RuleVersion) -> None:
     result = judge_one(
-        subject(), Policy(dismiss_sections=("11358",), reduce_sections=("11358",))
+        subject(), Policy(dismiss_sections=("11358",), reduce_sections=("11358",)), rules
     )
-    assert (result.outcome, result.reason) == (Outcome.DISMISS, "Dismiss all HS 11358 convictions")
+    assert decision(result) == (
+        Outcome.DISMISS,
+        "Dismiss all HS 11358 convictions",
+        "ca-prop64/dismiss-by-section",
+    )
 
 
-def test_section_not_in_dismiss_list_is_not_dismissed_by_section() -> None:
-    result = judge_one(subject(), Policy(dismiss_sections=("11357", "11359")))
-    assert result.outcome is Outcome.NOT_ELIGIBLE
+@BOTH
+def test_step_2_section_not_in_dismiss_list_is_not_dismissed_by_section(
+    rules: prop64.RuleVersion,
+) -> None:
+    result = judge_one(subject(), Policy(dismiss_sections=("11357", "11359")), rules)
+    assert no_relief(result)
 
+
+@BOTH
+def test_step_2_comes_before_the_age_steps(rules: prop64.RuleVersion) -> None:
+    # A juvenile conviction: the reason still names the section (§3.3).
+    person = subject(conviction(date=datetime.date(1995, 1, 1)), dob=datetime.date(1980, 1, 1))
+    policy = Policy(dismiss_sections=("11358",), subject_under_21_at_conviction=True)
+    assert judge_one(person, policy, rules).reason == "Dismiss all HS 11358 convictions"
+
+
+# ------------------------------------------------------- step 3: under 21 at conviction
 
 UNDER_21 = Policy(subject_under_21_at_conviction=True)
 
 
+@BOTH
 @pytest.mark.parametrize(
     ("dob", "conviction_date", "under_21"),
     [
-        (datetime.date(1990, 6, 15), datetime.date(2011, 6, 14), True),
+        (datetime.date(1990, 6, 15), datetime.date(2011, 6, 14), True),  # day before
         (datetime.date(1990, 6, 15), datetime.date(2011, 6, 15), False),  # 21st birthday
+        (datetime.date(1990, 6, 15), datetime.date(2011, 6, 16), False),
         (datetime.date(1990, 6, 15), datetime.date(2000, 1, 1), True),
+        # A conviction dated before the birth (bad data) is "under 21".
+        (datetime.date(1990, 6, 15), datetime.date(1985, 1, 1), True),
         # 29 Feb + 21 years is 1 Mar in a common year (Go's AddDate).
         (datetime.date(1996, 2, 29), datetime.date(2017, 2, 28), True),
         (datetime.date(1996, 2, 29), datetime.date(2017, 3, 1), False),
+        # ... and stays 29 Feb in a leap year: 1983-02-28 + 21 is 2004-02-28.
+        (datetime.date(1983, 2, 28), datetime.date(2004, 2, 27), True),
+        (datetime.date(1983, 2, 28), datetime.date(2004, 2, 28), False),
+        (datetime.date(1984, 2, 29), datetime.date(2005, 2, 28), True),
+        (datetime.date(1984, 2, 29), datetime.date(2005, 3, 1), False),
     ],
 )
 def test_step_3_under_21_at_conviction(
-    dob: datetime.date, conviction_date: datetime.date, under_21: bool
+    dob: datetime.date, conviction_date: datetime.date, under_21: bool, rules: prop64.RuleVersion
 ) -> None:
-    result = judge_one(subject(conviction(date=conviction_date), dob=dob), UNDER_21)
+    result = judge_one(subject(conviction(date=conviction_date), dob=dob), UNDER_21, rules)
     if under_21:
         assert decision(result) == (
             Outcome.DISMISS,
-            "21 years or younger",
+            "21 years or younger",  # gogen's label, although the test is "under 21"
             "ca-prop64/under-21-at-conviction",
         )
     else:
-        assert result.outcome is Outcome.NOT_ELIGIBLE
+        assert no_relief(result)
 
 
+@BOTH
+def test_step_3_is_off_unless_asked_for(rules: prop64.RuleVersion) -> None:
+    person = subject(conviction(date=datetime.date(1995, 1, 1)), dob=datetime.date(1980, 1, 1))
+    assert no_relief(judge_one(person, NO_OPTIONS, rules))
+
+
+# ------------------------------------------------------- step 4: age threshold
+
+
+@BOTH
 @pytest.mark.parametrize(
-    ("dob", "compute_date", "old_enough"),
+    ("dob", "threshold", "compute_date", "old_enough"),
     [
-        (datetime.date(1962, 11, 11), COMPUTE_DATE, True),  # 57th birthday
-        (datetime.date(1962, 11, 12), COMPUTE_DATE, False),
-        (datetime.date(1950, 1, 1), COMPUTE_DATE, True),
+        (datetime.date(1962, 11, 11), 57, COMPUTE_DATE, True),  # 57th birthday
+        (datetime.date(1962, 11, 12), 57, COMPUTE_DATE, False),  # the day before it
+        (datetime.date(1950, 1, 1), 57, COMPUTE_DATE, True),
+        (datetime.date(1979, 11, 11), 40, COMPUTE_DATE, True),  # lowest threshold
+        (datetime.date(1979, 11, 12), 40, COMPUTE_DATE, False),
+        (datetime.date(1954, 11, 11), 65, COMPUTE_DATE, True),  # highest threshold
+        (datetime.date(1954, 11, 12), 65, COMPUTE_DATE, False),
+        # Born 29 Feb: in a common year the birthday counts from 1 Mar.
+        (datetime.date(1980, 2, 29), 41, datetime.date(2021, 2, 28), False),
+        (datetime.date(1980, 2, 29), 41, datetime.date(2021, 3, 1), True),
+        # ... and in a leap year on 29 Feb itself.
+        (datetime.date(1980, 2, 29), 40, datetime.date(2020, 2, 28), False),
+        (datetime.date(1980, 2, 29), 40, datetime.date(2020, 2, 29), True),
     ],
 )
 def test_step_4_age_threshold(
-    dob: datetime.date, compute_date: datetime.date, old_enough: bool
+    dob: datetime.date,
+    threshold: int,
+    compute_date: datetime.date,
+    old_enough: bool,
+    rules: prop64.RuleVersion,
 ) -> None:
-    result = judge_one(subject(dob=dob), Policy(subject_age_threshold=57), compute_date)
+    result = judge_one(subject(dob=dob), Policy(subject_age_threshold=threshold), rules, compute_date)
     if old_enough:
         assert decision(result) == (
             Outcome.DISMISS,
-            "57 years or older",
+            f"{threshold} years or older",
             "ca-prop64/age-threshold",
         )
     else:
-        assert result.outcome is Outcome.NOT_ELIGIBLE
+        assert no_relief(result)
 
 
+# ------------------------------------------------------- step 5: years since conviction
+
+
+@BOTH
 @pytest.mark.parametrize(
-    ("compute_date", "old_enough"),
-    [(datetime.date(2021, 2, 28), False), (datetime.date(2021, 3, 1), True)],
-)
-def test_step_4_leap_day_birthday_counts_from_1_march(
-    compute_date: datetime.date, old_enough: bool
-) -> None:
-    person = subject(dob=datetime.date(1980, 2, 29))
-    result = judge_one(person, Policy(subject_age_threshold=41), compute_date)
-    assert (result.reason == "41 years or older") is old_enough
-
-
-@pytest.mark.parametrize(
-    ("conviction_date", "compute_date", "old_enough"),
+    ("conviction_date", "years", "compute_date", "old_enough"),
     [
-        (datetime.date(2009, 11, 11), COMPUTE_DATE, True),  # exactly 10 years
-        (datetime.date(2009, 11, 12), COMPUTE_DATE, False),
-        (datetime.date(1990, 1, 1), COMPUTE_DATE, True),
+        (datetime.date(2009, 11, 11), 10, COMPUTE_DATE, True),  # exactly 10 years
+        (datetime.date(2009, 11, 12), 10, COMPUTE_DATE, False),  # a day short
+        (datetime.date(1990, 1, 1), 10, COMPUTE_DATE, True),
+        (datetime.date(2018, 11, 11), 1, COMPUTE_DATE, True),  # lowest threshold
+        (datetime.date(2004, 11, 11), 15, COMPUTE_DATE, True),  # highest threshold
+        (datetime.date(2004, 11, 12), 15, COMPUTE_DATE, False),
         # T - 1 year from 29 Feb 2020 is 1 Mar 2019.
-        (datetime.date(2019, 3, 1), datetime.date(2020, 2, 29), True),
-        (datetime.date(2019, 3, 2), datetime.date(2020, 2, 29), False),
+        (datetime.date(2019, 3, 1), 1, datetime.date(2020, 2, 29), True),
+        (datetime.date(2019, 3, 2), 1, datetime.date(2020, 2, 29), False),
+        # T - 4 years from 29 Feb 2024 is 29 Feb 2020.
+        (datetime.date(2020, 2, 29), 4, datetime.date(2024, 2, 29), True),
+        (datetime.date(2020, 3, 1), 4, datetime.date(2024, 2, 29), False),
     ],
 )
 def test_step_5_years_since_conviction(
-    conviction_date: datetime.date, compute_date: datetime.date, old_enough: bool
+    conviction_date: datetime.date,
+    years: int,
+    compute_date: datetime.date,
+    old_enough: bool,
+    rules: prop64.RuleVersion,
 ) -> None:
-    years = 10 if compute_date == COMPUTE_DATE else 1
     result = judge_one(
         subject(conviction(date=conviction_date)),
         Policy(years_since_conviction_threshold=years),
+        rules,
         compute_date,
     )
     if old_enough:
@@ -288,66 +419,85 @@ def test_step_5_years_since_conviction(
             "ca-prop64/years-since-conviction",
         )
     else:
-        assert result.outcome is Outcome.NOT_ELIGIBLE
+        assert no_relief(result)
 
+
+# ------------------------------------------------------- step 6: years crime-free
 
 CRIME_FREE_5 = Policy(years_crime_free_threshold=5)
 
 
+@BOTH
 @pytest.mark.parametrize(
-    ("latest", "crime_free"),
+    ("latest", "years", "compute_date", "crime_free"),
     [
-        (datetime.date(2014, 11, 10), True),
-        (datetime.date(2014, 11, 11), False),  # strictly before T - 5 years
-        (datetime.date(2018, 1, 1), False),
+        (datetime.date(2014, 11, 10), 5, COMPUTE_DATE, True),
+        (datetime.date(2014, 11, 11), 5, COMPUTE_DATE, False),  # exactly 5 years: strictly before
+        (datetime.date(2018, 1, 1), 5, COMPUTE_DATE, False),
+        (datetime.date(2004, 11, 10), 15, COMPUTE_DATE, True),
+        (datetime.date(2004, 11, 11), 15, COMPUTE_DATE, False),
+        # T - 1 year from 29 Feb 2020 is 1 Mar 2019.
+        (datetime.date(2019, 2, 28), 1, datetime.date(2020, 2, 29), True),
+        (datetime.date(2019, 3, 1), 1, datetime.date(2020, 2, 29), False),
     ],
 )
 def test_step_6_years_crime_free_looks_at_every_conviction(
-    latest: datetime.date, crime_free: bool
+    latest: datetime.date,
+    years: int,
+    compute_date: datetime.date,
+    crime_free: bool,
+    rules: prop64.RuleVersion,
 ) -> None:
     # The latest conviction is out of county and not Prop 64, yet it counts.
-    judged = conviction(date=datetime.date(2000, 1, 1))
-    other = conviction(
-        conviction_id="102/001/102001001000",
-        code_section="503 VC",
-        county="YOLO",
-        date=latest,
+    judged_one = conviction(date=datetime.date(2000, 1, 1))
+    latest_one = other(code_section="503 VC", county="YOLO", date=latest)
+    result = judge_one(
+        subject(judged_one, latest_one), Policy(years_crime_free_threshold=years), rules, compute_date
     )
-    result = judge_one(subject(judged, other), CRIME_FREE_5)
     if crime_free:
         assert decision(result) == (
             Outcome.DISMISS,
-            "No convictions in the past 5 years",
+            f"No convictions in the past {years} years",
             "ca-prop64/years-crime-free",
         )
     else:
-        assert result.outcome is Outcome.NOT_ELIGIBLE
+        assert no_relief(result)
 
 
-def test_step_6_zero_dates_never_win_the_latest_comparison() -> None:
+@BOTH
+def test_step_6_the_judged_conviction_itself_counts(rules: prop64.RuleVersion) -> None:
+    person = subject(conviction(date=datetime.date(2016, 1, 1)))
+    assert no_relief(judge_one(person, CRIME_FREE_5, rules))
+
+
+@BOTH
+def test_step_6_an_undated_conviction_never_beats_a_recent_valid_one(
+    rules: prop64.RuleVersion,
+) -> None:
+    # gogen: the zero date never wins "latest"; corrected: the valid recent
+    # date settles the step, so the unknown date does not matter.
     undated = conviction(date=None, date_raw="19790000")
-    recent = conviction(
-        conviction_id="102/001/102001001000",
-        code_section="503 VC",
-        date=datetime.date(2018, 1, 1),
-    )
-    result = judge_one(subject(undated, recent), CRIME_FREE_5)
-    assert result.outcome is Outcome.NOT_ELIGIBLE
+    recent = other(code_section="503 VC", date=datetime.date(2018, 1, 1))
+    result = judge_one(subject(undated, recent), CRIME_FREE_5, rules)
+    assert no_relief(result)
 
 
-def test_step_6_passes_when_every_conviction_date_is_zero() -> None:
+def test_step_6_gogen_passes_when_every_conviction_date_is_zero() -> None:
     undated = conviction(date=None, date_raw="")
-    other = conviction(conviction_id="102/001/102001001000", code_section="503 VC", date=None)
-    result = judge_one(subject(undated, other), CRIME_FREE_5)
+    undated_too = other(code_section="503 VC", date=None)
+    result = judge_one(subject(undated, undated_too), CRIME_FREE_5, GOGEN)
     assert result.reason == "No convictions in the past 5 years"
 
+
+# ------------------------------------------------------- step 7: only Prop 64
 
 ONLY_PROP64 = Policy(subject_has_only_prop64_charges=True)
 
 
-def test_step_7_only_prop64_charges() -> None:
-    second = conviction(conviction_id="102/001/102001001000", code_section="11357(C)HS", county="YOLO")
-    result = judge_one(subject(conviction(), second), ONLY_PROP64)
+@BOTH
+def test_step_7_only_prop64_charges(rules: prop64.RuleVersion) -> None:
+    second = other(code_section="11357(C)HS", county="YOLO")
+    result = judge_one(subject(conviction(), second), ONLY_PROP64, rules)
     assert decision(result) == (
         Outcome.DISMISS,
         "Only has 11357-60 charges",
@@ -355,22 +505,33 @@ def test_step_7_only_prop64_charges() -> None:
     )
 
 
-def test_step_7_an_out_of_county_non_prop64_conviction_blocks_it() -> None:
-    other = conviction(conviction_id="102/001/102001001000", code_section="503 VC", county="YOLO")
-    result = judge_one(subject(conviction(), other), ONLY_PROP64)
-    assert result.outcome is Outcome.NOT_ELIGIBLE
+@BOTH
+def test_step_7_a_single_prop64_conviction_is_only_prop64(rules: prop64.RuleVersion) -> None:
+    assert judge_one(subject(), ONLY_PROP64, rules).reason == "Only has 11357-60 charges"
 
 
-def test_step_7_counts_over_broad_matches_as_prop64() -> None:
+@BOTH
+def test_step_7_an_out_of_county_non_prop64_conviction_blocks_it(
+    rules: prop64.RuleVersion,
+) -> None:
+    blocker = other(code_section="503 VC", county="YOLO")
+    assert no_relief(judge_one(subject(conviction(), blocker), ONLY_PROP64, rules))
+
+
+def test_step_7_gogen_counts_over_broad_matches_as_prop64() -> None:
     # gogen quirk: 11357.5 (synthetic cannabinoids) passes the Prop 64 matcher.
-    other = conviction(conviction_id="102/001/102001001000", code_section="11357.5 HS", county="YOLO")
-    result = judge_one(subject(conviction(), other), ONLY_PROP64)
+    broad = other(code_section="11357.5 HS", county="YOLO")
+    result = judge_one(subject(conviction(), broad), ONLY_PROP64, GOGEN)
     assert result.reason == "Only has 11357-60 charges"
 
 
+# ------------------------------------------------------- step 8: deceased
+
+
+@BOTH
 @pytest.mark.parametrize("deceased", [True, False])
-def test_step_8_deceased(deceased: bool) -> None:
-    result = judge_one(subject(deceased=deceased), Policy(subject_is_deceased=True))
+def test_step_8_deceased(deceased: bool, rules: prop64.RuleVersion) -> None:
+    result = judge_one(subject(deceased=deceased), Policy(subject_is_deceased=True), rules)
     if deceased:
         assert decision(result) == (
             Outcome.DISMISS,
@@ -378,16 +539,21 @@ def test_step_8_deceased(deceased: bool) -> None:
             "ca-prop64/deceased",
         )
     else:
-        assert result.outcome is Outcome.NOT_ELIGIBLE
+        assert no_relief(result)
 
 
-def test_deceased_flag_is_ignored_when_the_option_is_off() -> None:
-    assert judge_one(subject(deceased=True), NO_OPTIONS).outcome is Outcome.NOT_ELIGIBLE
+@BOTH
+def test_step_8_deceased_flag_is_ignored_when_the_option_is_off(rules: prop64.RuleVersion) -> None:
+    assert no_relief(judge_one(subject(deceased=True), NO_OPTIONS, rules))
 
 
-def test_step_9_reduce_by_section() -> None:
+# ------------------------------------------------------- step 9: reduce by section
+
+
+@BOTH
+def test_step_9_reduce_by_section(rules: prop64.RuleVersion) -> None:
     person = subject(conviction(code_section="11359HS"))
-    result = judge_one(person, Policy(reduce_sections=("11359", "11360")))
+    result = judge_one(person, Policy(reduce_sections=("11359", "11360")), rules)
     assert decision(result) == (
         Outcome.REDUCE,
         "Reduce all HS 11359 convictions",
@@ -395,22 +561,41 @@ def test_step_9_reduce_by_section() -> None:
     )
 
 
-def test_step_9_uses_the_first_listed_section_that_matches() -> None:
+@BOTH
+def test_step_9_list_order_decides_which_section_is_named(rules: prop64.RuleVersion) -> None:
     person = subject(conviction(code_section="11359/11360 HS"))
-    assert judge_one(person, Policy(reduce_sections=("11360", "11359"))).reason == (
+    assert judge_one(person, Policy(reduce_sections=("11360", "11359")), rules).reason == (
         "Reduce all HS 11360 convictions"
+    )
+    assert judge_one(person, Policy(reduce_sections=("11359", "11360")), rules).reason == (
+        "Reduce all HS 11359 convictions"
     )
 
 
-def test_step_10_no_relief_is_not_eligible_with_an_empty_reason() -> None:
-    result = judge_one(subject(), Policy(dismiss_sections=("11357",), reduce_sections=("11360",)))
+@BOTH
+def test_step_9_comes_after_every_dismissal_step(rules: prop64.RuleVersion) -> None:
+    person = subject(deceased=True)
+    policy = Policy(reduce_sections=("11358",), subject_is_deceased=True)
+    assert judge_one(person, policy, rules).rule_id == "ca-prop64/deceased"
+
+
+# ------------------------------------------------------- step 10: nothing holds
+
+
+@BOTH
+def test_step_10_no_relief_is_not_eligible_with_an_empty_reason(rules: prop64.RuleVersion) -> None:
+    result = judge_one(
+        subject(), Policy(dismiss_sections=("11357",), reduce_sections=("11360",)), rules
+    )
     assert decision(result) == (Outcome.NOT_ELIGIBLE, "", "ca-prop64/no-relief")
+    assert result.statute_citation == STATUTES[prop64.RULE_NO_RELIEF][0]
 
 
 # ------------------------------------------------------- first match wins
 
 
-def test_first_matching_step_wins() -> None:
+@BOTH
+def test_first_matching_step_wins(rules: prop64.RuleVersion) -> None:
     """One felony satisfies steps 2-9; switching each off reveals the next."""
     person = subject(
         conviction(date=datetime.date(1960, 1, 1)),
@@ -450,10 +635,10 @@ def test_first_matching_step_wins() -> None:
     ]
     for rule, reason, option, off_value in switch_offs:
         rule_id = f"ca-prop64/{rule}"
-        result = judge_one(person, policy)
+        result = judge_one(person, policy, rules)
         assert (result.rule_id, result.reason) == (rule_id, reason)
         policy = dataclasses.replace(policy, **{option: off_value})
-    assert judge_one(person, policy).rule_id == "ca-prop64/no-relief"
+    assert judge_one(person, policy, rules).rule_id == "ca-prop64/no-relief"
 
     # And step 1 beats everything.
     misdemeanor = subject(
@@ -462,61 +647,54 @@ def test_first_matching_step_wins() -> None:
         deceased=True,
     )
     full = Policy(dismiss_sections=("11358",), subject_is_deceased=True)
-    assert judge_one(misdemeanor, full).rule_id == "ca-prop64/misdemeanor"
+    assert judge_one(misdemeanor, full, rules).rule_id == "ca-prop64/misdemeanor"
 
 
-# ------------------------------------------- invalid dates as gogen's zero date
-
-
-def test_zero_conviction_date_is_ten_or_more_years_ago() -> None:
-    person = subject(conviction(date=None, date_raw="19790000"))
-    result = judge_one(person, Policy(years_since_conviction_threshold=10))
-    assert result.reason == "Conviction occurred 10 or more years ago"
-
-
-def test_zero_dob_satisfies_any_age_threshold() -> None:
-    result = judge_one(subject(dob=None), Policy(subject_age_threshold=65))
-    assert result.reason == "65 years or older"
-
-
-def test_zero_dob_is_not_under_21_at_a_dated_conviction() -> None:
-    result = judge_one(subject(dob=None), UNDER_21)
-    assert result.outcome is Outcome.NOT_ELIGIBLE
-
-
-def test_zero_conviction_date_is_under_21_when_the_dob_is_valid() -> None:
-    result = judge_one(subject(conviction(date=None)), UNDER_21)
-    assert result.reason == "21 years or younger"
-
-
-def test_zero_dob_and_zero_conviction_date_is_under_21() -> None:
-    # Mechanically as Go: 0001-01-01 + 21 years is after 0001-01-01.
-    result = judge_one(subject(conviction(date=None), dob=None), UNDER_21)
-    assert result.reason == "21 years or younger"
-
-
-# -------------------------------------------------------- what gets judged
-
-
-def test_only_in_county_prop64_convictions_are_judged_in_source_order() -> None:
-    convictions = (
-        conviction(conviction_id="a", code_section="11359 HS"),
-        conviction(conviction_id="b", code_section="503 VC"),
-        conviction(conviction_id="c", county="YOLO"),
-        conviction(conviction_id="d", county="Sacramento"),
-        conviction(conviction_id="e", county="SACRAMENTO "),
-        conviction(conviction_id="f", code_section="11357(C)HS"),
+@BOTH
+def test_each_conviction_of_a_person_is_judged_on_its_own(rules: prop64.RuleVersion) -> None:
+    person = subject(
+        conviction(code_section="11358 HS"),
+        other(code_section="11359 HS"),
+        other(conviction_id="103/001/103001001000", code_section="11357 HS",
+              conviction_status="MISDEMEANOR", source_row_index=2),
+        dob=datetime.date(1980, 1, 1),
     )
-    results = evaluate(subject(*convictions), NO_OPTIONS, COUNTY, COMPUTE_DATE)
-    assert [(r.conviction_id, r.code_section) for r in results] == [
-        ("a", "11359 HS"),
-        ("f", "11357(C)HS"),
+    policy = Policy(dismiss_sections=("11358",), reduce_sections=("11359",))
+    results = evaluate(person, policy, COUNTY, COMPUTE_DATE, rules)
+    assert [r.rule_id for r in results] == [
+        "ca-prop64/dismiss-by-section",
+        "ca-prop64/reduce-by-section",
+        "ca-prop64/misdemeanor",
     ]
 
 
-def test_a_subject_without_convictions_gets_no_determinations() -> None:
-    person = Subject(person_id="p", dob=None, dob_raw="", convictions=())
-    assert evaluate(person, Policy(subject_is_deceased=True), COUNTY, COMPUTE_DATE) == []
+# ------------------------------------------- invalid dates as gogen's zero date (gogen only)
+
+
+def test_gogen_zero_conviction_date_is_ten_or_more_years_ago() -> None:
+    person = subject(conviction(date=None, date_raw="19790000"))
+    result = judge_one(person, Policy(years_since_conviction_threshold=10), GOGEN)
+    assert result.reason == "Conviction occurred 10 or more years ago"
+
+
+def test_gogen_zero_dob_satisfies_any_age_threshold() -> None:
+    result = judge_one(subject(dob=None), Policy(subject_age_threshold=65), GOGEN)
+    assert result.reason == "65 years or older"
+
+
+def test_gogen_zero_dob_is_not_under_21_at_a_dated_conviction() -> None:
+    assert no_relief(judge_one(subject(dob=None), UNDER_21, GOGEN))
+
+
+def test_gogen_zero_conviction_date_is_under_21_when_the_dob_is_valid() -> None:
+    result = judge_one(subject(conviction(date=None)), UNDER_21, GOGEN)
+    assert result.reason == "21 years or younger"
+
+
+def test_gogen_zero_dob_and_zero_conviction_date_is_under_21() -> None:
+    # Mechanically as Go: 0001-01-01 + 21 years is after 0001-01-01.
+    result = judge_one(subject(conviction(date=None), dob=None), UNDER_21, GOGEN)
+    assert result.reason == "21 years or younger"
 
 
 # ------------------------------------------------------- provenance and law
@@ -524,22 +702,31 @@ def test_a_subject_without_convictions_gets_no_determinations() -> None:
 
 def test_every_rule_id_has_a_statute_entry() -> None:
     rule_ids = {value for name, value in vars(prop64).items() if name.startswith("RULE_")}
-    assert len(rule_ids) == 10
+    assert len(rule_ids) == 11
     assert rule_ids == set(STATUTES)
     for citation, note in STATUTES.values():
         assert citation.startswith("Cal. Health & Safety Code §") and note
 
 
-def test_determinations_carry_pack_citation_and_rule() -> None:
-    dismissed = judge_one(subject(), Policy(dismiss_sections=("11358",)))
-    reduced = judge_one(subject(), Policy(reduce_sections=("11358",)))
-    nothing = judge_one(subject(), NO_OPTIONS)
+def test_every_correction_has_a_citation_and_a_note() -> None:
+    assert len(CORRECTIONS) >= 10
+    for clause, (citation, note) in CORRECTIONS.items():
+        assert clause.startswith(PACK_ID + "/")
+        assert citation.startswith("Cal. ") and note
+    assert CORRECTIONS[prop64.RULE_INVALID_DATE] == STATUTES[prop64.RULE_INVALID_DATE]
+
+
+@BOTH
+def test_determinations_carry_pack_version_citation_and_rule(rules: prop64.RuleVersion) -> None:
+    dismissed = judge_one(subject(), Policy(dismiss_sections=("11358",)), rules)
+    reduced = judge_one(subject(), Policy(reduce_sections=("11358",)), rules)
+    nothing = judge_one(subject(), NO_OPTIONS, rules)
     for result in (dismissed, reduced, nothing):
-        assert (result.rule_pack_id, result.rule_pack_version) == (PACK_ID, PACK_VERSION)
+        assert (result.rule_pack_id, result.rule_pack_version) == (PACK_ID, rules.version)
         assert result.statute_citation == STATUTES[result.rule_id][0]
         assert result.conviction_id == "101/001/101001006000"
         assert result.code_section == "11358 HS"
-    assert PACK_ID == "ca-prop64" and PACK_VERSION == "2026.11-gogen-0.2.13"
+    assert PACK_ID == "ca-prop64"
     assert "11361.8" in dismissed.statute_citation
     assert "11361.8" in reduced.statute_citation
     assert "11361.9" in dismissed.statute_citation
@@ -577,17 +764,46 @@ GOGEN_DETERMINATIONS = {
 }
 
 
-def test_golden_table_of_configurable_flow(gogen_fixtures, load_doj_cases) -> None:
+# The fixture has no defect the corrected version fixes, so both versions
+# give gogen's answers on it.
+@BOTH
+def test_golden_table_of_configurable_flow(
+    gogen_fixtures, load_doj_cases, rules: prop64.RuleVersion
+) -> None:
     cases = load_doj_cases(gogen_fixtures / "configurable_flow" / "input.csv")
     policy = Policy.from_json((gogen_fixtures / "eligibility_options.json").read_text())
     got = []
     for subject_id, case in cases.items():
-        for result in evaluate(subject_from_case(case), policy, COUNTY, COMPUTE_DATE):
+        for result in evaluate(subject_from_case(case), policy, COUNTY, COMPUTE_DATE, rules):
             count_order = result.conviction_id.rsplit("/", 1)[1]
             got.append((subject_id, count_order, result.code_section, result.outcome, result.reason))
     assert got == GOLDEN_TABLE
 
 
+@BOTH
+def test_golden_table_through_the_doj_rows(gogen_fixtures, rules: prop64.RuleVersion) -> None:
+    """The same table when the subject is built from the raw rows (doj_rows)."""
+    import csv
+
+    from clearway.ca_doj import columns as col
+    from clearway_eligibility.domain import doj_rows
+
+    with (gogen_fixtures / "configurable_flow" / "input.csv").open(newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    by_subject: dict[str, list] = {}
+    for index, fields in enumerate(rows):
+        by_subject.setdefault(fields[col.SUBJECT_ID], []).append(doj_rows.facts_of(index, fields))
+    policy = Policy.from_json((gogen_fixtures / "eligibility_options.json").read_text())
+    got = []
+    for subject_id, facts in by_subject.items():
+        person = doj_rows.subject_from_facts(subject_id, facts, corrected=rules.corrected)
+        for result in evaluate(person, policy, COUNTY, COMPUTE_DATE, rules):
+            got.append((subject_id, result.conviction_id, result.code_section, result.outcome,
+                        result.reason))
+    assert got == GOLDEN_TABLE
+
+
+@BOTH
 @pytest.mark.parametrize(
     ("input_path", "expected_path", "county"),
     [
@@ -603,6 +819,7 @@ def test_matches_gogen_output_row_for_row(
     input_path: str,
     expected_path: str,
     county: str,
+    rules: prop64.RuleVersion,
 ) -> None:
     """Same rows judged, same determination and reason as gogen's All_Results."""
     cases = load_doj_cases(gogen_fixtures / input_path)
@@ -614,7 +831,7 @@ def test_matches_gogen_output_row_for_row(
             c.conviction_id: case.record.source_rows[c.source_row_index].index
             for c in person.convictions
         }
-        for result in evaluate(person, policy, county, COMPUTE_DATE):
+        for result in evaluate(person, policy, county, COMPUTE_DATE, rules):
             got[row_of[result.conviction_id]] = (result.outcome, result.reason)
 
     expected = {

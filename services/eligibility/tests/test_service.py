@@ -10,7 +10,8 @@ import pytest
 import clearway_eligibility
 from clearway import events
 from clearway.determinations import eligible_count
-from clearway.v1 import case_pb2, determination_pb2
+from clearway.ca_doj import summary
+from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
 from clearway_eligibility import service
 from clearway_eligibility.domain import prop64
 from clearway_eligibility.domain.model import Policy
@@ -58,7 +59,7 @@ def test_determination_judges_the_cases_convictions(case, policy):
 def test_envelope_event_id_is_derived_from_the_case_event(case, policy):
     made = _determine(case, policy)
     expected = events.derived_event_id(
-        CASE_EVENT_ID, f"determination/{prop64.PACK_ID}/{prop64.PACK_VERSION}")
+        CASE_EVENT_ID, f"determination/{prop64.PACK_ID}/{prop64.CORRECTED.version}")
     assert made.envelope.event_id == expected
     assert made.envelope.event_id != CASE_EVENT_ID
 
@@ -100,7 +101,7 @@ def test_every_conviction_names_its_rule_statute_and_the_pack(case, policy):
         assert conviction.reason
         assert conviction.conviction_id
     assert made.rule_pack == determination_pb2.RulePack(
-        id=prop64.PACK_ID, version=prop64.PACK_VERSION, policy_id="default")
+        id=prop64.PACK_ID, version=prop64.CORRECTED.version, policy_id="default")
     assert made.rule_pack.id == "ca-prop64"
 
 
@@ -145,3 +146,89 @@ def test_determine_refuses_a_case_from_a_jurisdiction_without_a_pack(case, polic
 def test_out_of_county_convictions_are_not_judged(case, policy):
     case.envelope.jurisdiction = "ca/yolo"
     assert _determine(case, policy).convictions == []
+
+
+# ------------------------------------------------------------ rule versions
+
+
+def test_the_default_version_is_the_corrected_one(case, policy):
+    made = _determine(case, policy)
+    assert made.rule_pack.version == prop64.CORRECTED.version == "2026.11"
+    assert service.rules_for(case) is prop64.CORRECTED
+
+
+def test_the_case_can_ask_for_gogen(case, policy):
+    case.evaluation.rule_pack_version = prop64.GOGEN.version
+    made = _determine(case, policy)
+    assert made.rule_pack.version == "gogen-0.2.13"
+    assert made.envelope.event_id == events.derived_event_id(
+        CASE_EVENT_ID, f"determination/{prop64.PACK_ID}/gogen-0.2.13")
+    # Same case, other version: another event.
+    case.evaluation.rule_pack_version = ""
+    assert _determine(case, policy).envelope.event_id != made.envelope.event_id
+
+
+def test_an_unknown_version_has_no_rule_pack(case, policy):
+    case.evaluation.rule_pack_version = "1999.1"
+    with pytest.raises(service.NoRulePack, match="1999.1"):
+        _determine(case, policy)
+
+
+def test_the_case_can_name_its_compute_date(case, policy):
+    case.evaluation.compute_date.CopyFrom(
+        envelope_pb2.SourceDate(year=2021, month=3, day=1, raw="2021-03-01", valid=True))
+    made = _determine(case, policy)
+    assert made.compute_date.raw == "2021-03-01"
+
+
+# ------------------------------------------------------------ gogen's report lines
+
+
+@pytest.mark.parametrize("version", ["gogen-0.2.13", "2026.11"])
+def test_report_has_a_line_per_source_row_as_gogen_writes_it(
+    case, gogen_fixtures, load_gogen_results, version
+):
+    """The 18 eligibility columns equal gogen's All_Results for the person's rows."""
+    policy = Policy.from_json((gogen_fixtures / "eligibility_options.json").read_text())
+    case.evaluation.rule_pack_version = version
+    made = _determine(case, policy)
+    expected = load_gogen_results(gogen_fixtures / "configurable_flow" / "expected" / "All_Results.csv")
+    lines = made.prop64_report.rows
+    assert len(lines) == len(case.record.source_rows) > len(made.convictions)
+    width = 18 if version.startswith("gogen") else 21
+    judged_rows = set()
+    for line, row in zip(lines, case.record.source_rows):
+        assert line.source == row
+        assert len(line.columns) == width
+        gogen_row = expected[row.index]
+        assert list(line.columns)[:18] == list(gogen_row.values())[-18:]
+        assert line.judged is (gogen_row["# of convictions on record"] != "")
+        if line.judged:
+            judged_rows.add(row.index)
+    assert judged_rows == {case.record.source_rows[c.source_row_index].index for c in made.convictions}
+    if width == 21:
+        for line in lines:
+            rule_id, rule_version, citation = list(line.columns)[18:]
+            assert bool(rule_id) is line.judged
+            if line.judged:
+                assert rule_version == "2026.11" and citation == prop64.STATUTES[rule_id][0]
+
+
+def test_report_tally_and_county_lists(case, gogen_fixtures):
+    policy = Policy.from_json((gogen_fixtures / "eligibility_options.json").read_text())
+    report = _determine(case, policy).prop64_report
+    assert list(report.dismiss_sections) == ["11357", "11358"]
+    assert list(report.reduce_sections) == ["11359", "11360"]
+    tally = summary.from_proto(report.tally)
+    assert tally.subjects == 1 and tally.subjects_with_prop64 == 1
+    assert sum(tally.outcomes.values()) == 2
+    assert tally.convictions_by_section == {"11357": 1, "11359": 1}
+    assert tally.dismissal_by_section == {"11357": 1}
+    assert tally.dismissal_by_additional_relief == {"57 years or older": 1}
+    assert tally.earliest_conviction == (1979, 6, 1)
+
+
+def test_a_structured_case_without_rows_has_no_report_lines(case, policy):
+    del case.record.source_rows[:]
+    made = _determine(case, policy)
+    assert len(made.prop64_report.rows) == 0

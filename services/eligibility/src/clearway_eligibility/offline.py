@@ -40,6 +40,7 @@ from typing import Any
 from clearway.ca_doj import bundle, summary
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, HEADER_TOKEN, NUM_COLUMNS
+from clearway.ca_doj.reader import csv_reason
 
 from clearway_eligibility.domain import doj_rows, prop64, report, sections
 from clearway_eligibility.domain.model import Policy
@@ -204,6 +205,9 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
         fh.seek(chunk.start)
         data = fh.read(chunk.end - chunk.start)
     text = data.decode("utf-8", "surrogateescape")
+    if "\r\n" in text:
+        # Go's csv reader turns every CRLF into LF, inside quoted fields too.
+        text = text.replace("\r\n", "\n")
     ascii_only = text.isascii()
     reader = csv.reader(io.StringIO(text, newline="\n"), strict=True)
     encoder = bundle.LineEncoder()
@@ -236,7 +240,7 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
             break
         except csv.Error as error:
             done_lines = reader.line_num
-            problems.append(RowProblem(name, line_no, "", _csv_reason(error), ""))
+            problems.append(RowProblem(name, line_no, "", csv_reason(error), ""))
             local += 1
             continue
         done_lines = reader.line_num
@@ -333,25 +337,9 @@ def _check(fields: list[str], ascii_only: bool, corrected: bool) -> tuple[str, s
 
 
 def _record_text(fields: list[str]) -> str:
-    text = ",".join(fields)
+    """The record as one CSV line (quoted as needed), so it can be read back field for field."""
+    text = bundle.LineEncoder().line(fields)[:-1]
     return text[:_RAW_LIMIT]
-
-
-_CSV_REASONS = {
-    "',' expected after '\"'": "bad CSV quoting: a quoted field must end with a quote followed by a comma",
-    "unexpected end of data": "bad CSV quoting: a quoted field is not closed before the end of the file",
-}
-
-
-def _csv_reason(error: csv.Error) -> str:
-    message = str(error)
-    if message in _CSV_REASONS:
-        return _CSV_REASONS[message]
-    if "field larger than field limit" in message:
-        return f"field longer than {csv.field_size_limit()} characters (unclosed quote?)"
-    if "new-line character seen in unquoted field" in message:
-        return "bad CSV line ending: carriage return inside an unquoted field"
-    return "malformed CSV record"
 
 
 # --- 3. judge (worker side) ----------------------------------------------------------
@@ -435,7 +423,8 @@ def evaluate_files(
         if os.path.isfile(path) and os.access(path, os.R_OK):
             readable.append(path)
         else:
-            reason = "no such file" if not os.path.exists(path) else "not a readable file"
+            # gogen's wording is Go's OS error text (§1.8): "open <path>: no such file or directory".
+            reason = "no such file or directory" if not os.path.exists(path) else "not a readable file"
             result.file_errors[path] = {"errorType": "OTHER", "errorMessage": f"open {path}: {reason}"}
 
     chunks, headers = _plan(readable, options)
@@ -580,7 +569,9 @@ def _splice(path: Path, target, segments: list[int], candidates, judged_lines, e
 
     `part` picks the candidate's All_Results (1) or condensed (2) prefix.
     """
-    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    # newline="": segment lengths count the characters as written (CRs included).
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        text = fh.read()
     position = 0
     for length, candidate in zip(segments, candidates):
         target.write(text[position:position + length])

@@ -67,12 +67,17 @@ def result_name(kind: str, file_number: int, file_count: int, suffix: str = "", 
     return f"{name}.{ext}"
 
 
+# Go's unicode.IsSpace, less LF. Spelled out: Python's \s would also match
+# U+001C-U+001F, which Go does not quote.
+_GO_SPACE = "\t\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # In text written by Python's csv module: a quoted field (left alone), or an
 # unquoted field that Go would quote: one starting with whitespace, holding a
 # CR, or exactly "\\.". Every '"' of such text belongs to a quoted field.
-_GO_QUOTED = re.compile(r'"(?:[^"]|"")*"|(?:(?<=[,\n])|^)(?:[^\S\n][^,\n]*|[^,"\r\n]*\r[^,\n]*|\\\.(?=[,\n]|$))')
+_GO_QUOTED = re.compile(
+    r'"(?:[^"]|"")*"|(?:(?<=[,\n])|^)(?:[' + _GO_SPACE + r'][^,\n]*|[^,"\r\n]*\r[^,\n]*|\\\.(?=[,\n]|$))'
+)
 # ASCII whitespace that can open a field (Go's unicode.IsSpace, less CR/LF).
-_OPENING_SPACE = re.compile(r"[,\n][ \t\x0b\x0c]")
+_OPENING_SPACE = re.compile(r"(?:^|[,\n])[ \t\x0b\x0c]")
 
 
 def _go_quote(match: re.Match[str]) -> str:
@@ -85,7 +90,6 @@ def to_go_csv(text: str) -> str:
     # Plain substring tests run at memory speed; the regex only when needed.
     if (
         text.isascii()
-        and not text[:1].isspace()
         and "\r" not in text
         and "\\." not in text
         and _OPENING_SPACE.search(text) is None

@@ -149,7 +149,8 @@ _CSV_REASONS = {
 }
 
 
-def _csv_reason(exc: csv.Error) -> str:
+def csv_reason(exc: csv.Error) -> str:
+    """Python's csv error in words that name no value."""
     message = str(exc)
     if message in _CSV_REASONS:
         return _CSV_REASONS[message]
@@ -240,7 +241,7 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
             except csv.Error as exc:
                 lines_done = reader.line_num
                 raw, cut = lines.take()
-                yield RowError(name, start, None, _csv_reason(exc), raw, index, cut)
+                yield RowError(name, start, None, csv_reason(exc), raw, index, cut)
                 index += 1
                 continue
             lines_done = reader.line_num

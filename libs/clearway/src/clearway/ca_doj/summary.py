@@ -121,9 +121,10 @@ def summary_document(
 
 
 def dumps(document: Mapping[str, Any]) -> str:
-    """Compact JSON as Go's encoder writes it (no spaces; <, >, & escaped)."""
+    """Compact JSON as Go's encoder writes it (no spaces; <, >, &, U+2028, U+2029 escaped)."""
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def impact_facts(tally: Tally) -> dict[str, Any]:

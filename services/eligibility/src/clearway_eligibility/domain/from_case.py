@@ -14,14 +14,14 @@ from clearway.v1 import case_pb2, envelope_pb2
 
 from clearway_eligibility.domain.model import Conviction, Subject, extract_code_section
 
-STEP_COURT_ACTION = "COURT ACTION"
-STEP_REGISTRATION = "REGISTRATION"
-STEP_DECEASED = "DECEASED"
-CONVICTED_PREFIX = "CONVICTED"
-PC290_PREFIX = "290"
-
-# gogen groups case numbers by "cycle + step": the first 6 CNT_ORDER characters.
-CASE_KEY_LENGTH = 6
+from clearway_eligibility.domain.doj_rows import (  # one definition of gogen's entity rules
+    CASE_KEY_LENGTH,
+    CONVICTED_PREFIX,
+    PC290_PREFIX,
+    STEP_COURT_ACTION,
+    STEP_DECEASED,
+    STEP_REGISTRATION,
+)
 
 
 def date_from_source(source: envelope_pb2.SourceDate) -> datetime.date | None:

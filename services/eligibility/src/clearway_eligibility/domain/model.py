@@ -15,24 +15,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from clearway_eligibility.domain import sections as section_matchers
+
 # gogen switches the charge source to COMMENT_TEXT when OFFENSE_DESCR says this.
-SEE_COMMENT_FOR_CHARGE = "SEE COMMENT FOR CHARGE"
+SEE_COMMENT_FOR_CHARGE = section_matchers.SEE_COMMENT_FOR_CHARGE
 
 
 def extract_code_section(offense_text: str, comment_text: str) -> str:
     """Return the code section gogen reads a charge as (§1.4).
 
-    The source is OFFENSE_DESCR unless it is blank (after trimming) or exactly
-    "SEE COMMENT FOR CHARGE", in which case it is COMMENT_TEXT. The section is
-    everything before the first '-', untrimmed. gogen quirk kept on purpose:
-    an attempt written "664-11357" becomes "664" and is no longer Prop 64.
+    One definition: `sections.extract_code_section`, gogen variant. The source
+    is OFFENSE_DESCR unless, after trimming, it is blank or exactly "SEE COMMENT
+    FOR CHARGE", in which case it is COMMENT_TEXT. The section is everything
+    before the first '-', untrimmed. gogen quirk kept on purpose: an attempt
+    written "664-11357" becomes "664" and is no longer Prop 64.
     """
-    # Only the blank test trims (§1.1); the "SEE COMMENT" test is an exact match.
-    if offense_text.strip() == "" or offense_text == SEE_COMMENT_FOR_CHARGE:
-        source = comment_text
-    else:
-        source = offense_text
-    return source.split("-", 1)[0]
+    return section_matchers.extract_code_section(offense_text, comment_text, corrected=False)
 
 
 @dataclass(frozen=True)
