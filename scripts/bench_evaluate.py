@@ -33,6 +33,7 @@ arguments are still appended to it, so a stand-in can look at them or ignore the
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -167,6 +168,35 @@ def stop_process_group(proc: subprocess.Popen, grace_s: float = 5.0) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+class BenchLock:
+    """One benchmark at a time: runs share .local/bench (data, pipeline home) and would skew each
+    other's figures. A second run waits for the first."""
+
+    def __init__(self, path: Path = BENCH / "bench.lock"):
+        self.path = path
+        self._fh = None
+
+    def __enter__(self) -> "BenchLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.seek(0)
+            holder = self._fh.read().strip() or "?"
+            print(f"another benchmark holds {self.path.relative_to(REPO)} (pid {holder}); waiting ...",
+                  flush=True)
+            fcntl.flock(self._fh, fcntl.LOCK_EX)
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(str(os.getpid()))
+        self._fh.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._fh.close()  # releases the lock
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -339,7 +369,7 @@ def submit_argv(stack, data: Dataset, batch_id: str, contacts: bool, extra: list
 
 
 def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, extra: list[str],
-                 timeout_s: float) -> PipelineRun:
+                 timeout_s: float, stall_s: float) -> PipelineRun:
     from clearway.devstack import LocalStack, Submission, free_port
 
     home = BENCH / "pipeline"
@@ -365,9 +395,13 @@ def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, e
                 reader = threading.Thread(target=lambda: captured.append(proc.stdout.read()), daemon=True)
                 reader.start()
                 submission, submit_seconds, shown = None, None, 0.0
+                tty = sys.stdout.isatty()
+                last_count, last_change = 0, t0
                 while True:
                     done = counter.poll()
                     now = time.monotonic()
+                    if done != last_count:
+                        last_count, last_change = done, now
                     if submission is None and proc.poll() is not None:
                         reader.join()
                         submit_seconds = now - t0
@@ -375,21 +409,28 @@ def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, e
                             raise RuntimeError(f"clearway submit failed with status {proc.returncode}; "
                                                f"see {submit_log}")
                         submission = Submission.parse(b"".join(captured).decode())
-                        print(f"\n  {submission.report} ({submit_seconds:.1f}s)", flush=True)
+                        print(("\n" if tty else "") + f"  {submission.report} ({submit_seconds:.1f}s)",
+                              flush=True)
                     if submission is not None and done >= submission.cases:
                         detected = now - t0
                         break
-                    if now - t0 > timeout_s:
-                        raise TimeoutError(f"{done} determinations after {timeout_s:.0f}s "
-                                           f"(cases: {submission.cases if submission else '?'})")
-                    if now - shown > 2:
+                    stalled = submission is not None and now - max(last_change, t0 + submit_seconds) > stall_s
+                    if now - t0 > timeout_s or stalled:
+                        raise TimeoutError(
+                            f"{done:,} determinations of {submission.cases if submission else '?'} cases "
+                            f"after {now - t0:.0f}s" + (f" (none new for {stall_s:.0f}s)" if stalled else "")
+                            + "".join(f"\n--- {name} log (last lines):\n{svc.log_tail(8)}"
+                                      for name, svc in stack.services.items()))
+                    if now - shown > (2 if tty else 10):
                         shown = now
-                        print(f"\r  {now - t0:6.1f}s  determined {done:,} / "
-                              f"{submission.cases if submission else data.people:,}", end="", flush=True)
+                        line = (f"  {now - t0:6.1f}s  determined {done:,} / "
+                                f"{submission.cases if submission else data.people:,}")
+                        print("\r" + line if tty else line, end="" if tty else "\n", flush=True)
         finally:
             counter.close()
             if proc is not None:
                 stop_process_group(proc)
+    shutil.rmtree(home / "kafka", ignore_errors=True)  # broker data (hundreds of MB); logs stay
     # The end is when the last determination was written (its record timestamp), not when this
     # benchmark happened to read it; both are on this machine's clock.
     seconds = counter.last_timestamp_ms / 1000 - t0_wall if counter.last_timestamp_ms else detected
@@ -492,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-contacts", action="store_true", help="submit without contacts.csv")
     parser.add_argument("--keep-output", action="store_true", help="keep evaluate's output under .local/bench/out")
     parser.add_argument("--timeout", type=float, default=3600, help="pipeline time limit in seconds")
+    parser.add_argument("--stall", type=float, default=180,
+                        help="give up when no new determination arrives for this many seconds after "
+                             "submit has finished (default 180)")
     args = parser.parse_args(argv)
     if args.files < 1:
         parser.error("--files must be one or more")
@@ -508,35 +552,42 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     shown = shlex.join(evaluate_argv(program, Dataset(0, 0, args.seed, scatter, ["FILE..."], "", 0.0),
                                      Path("DIR"), args.compat, evaluate_extra))
-    offline_runs: list[OfflineRun] = []
     try:
-        if do_offline:
-            datasets = [dataset(n, args.seed, scatter, args.files) for n in args.rows]
-            offline_runs = [run_offline(d, program, args.compat, evaluate_extra, args.keep_output)
-                            for d in datasets]
-            good = [r for r in offline_runs if r.exit_code == 0]
-            flat = (round(good[-1].peak_mb / good[0].peak_mb, 3)
-                    if len(good) >= 2 and len(good) == len(offline_runs) and good[0].peak_mb else None)
-            print_offline(offline_runs, flat, shown)
-            write_results({"offline": {
-                "when": stamp, "command": shown, "seed": args.seed, "scatter": scatter,
-                "generate_seconds": {str(d.rows): d.generate_seconds for d in datasets},
-                "runs": [asdict(r) for r in offline_runs], "flat_ratio": flat,
-                "meets_flat": flat is not None and flat <= TARGET_FLAT_RATIO}})
-        if do_pipeline:
-            data = dataset(args.rows[0], args.seed, scatter, args.files)
-            same = [r for r in offline_runs if r.rows == data.rows and r.exit_code == 0]
-            if not same and not do_offline:
-                print(f"offline run of {data.rows:,} rows for the ratio:", flush=True)
-                single = run_offline(data, program, args.compat, evaluate_extra, args.keep_output)
-                same = [single] if single.exit_code == 0 else []
-            run = run_pipeline(data, same[0].seconds if same else None, not args.no_contacts,
-                               shlex.split(args.submit_args), args.timeout)
-            print_pipeline(run)
-            write_results({"pipeline": {"when": stamp, "seed": args.seed, "scatter": scatter, **asdict(run)}})
+        with BenchLock():
+            return _run(args, do_offline, do_pipeline, program, evaluate_extra, scatter, stamp, shown)
     except KeyboardInterrupt:
         print("\ninterrupted; every process started here has been stopped", file=sys.stderr)
         return 130
+
+
+def _run(args, do_offline: bool, do_pipeline: bool, program: list[str], evaluate_extra: list[str],
+         scatter: bool, stamp: str, shown: str) -> int:
+    offline_runs: list[OfflineRun] = []
+    if do_offline:
+        datasets = [dataset(n, args.seed, scatter, args.files) for n in args.rows]
+        offline_runs = [run_offline(d, program, args.compat, evaluate_extra, args.keep_output)
+                        for d in datasets]
+        good = [r for r in offline_runs if r.exit_code == 0]
+        flat = (round(good[-1].peak_mb / good[0].peak_mb, 3)
+                if len(good) >= 2 and len(good) == len(offline_runs) and good[0].peak_mb else None)
+        print_offline(offline_runs, flat, shown)
+        write_results({"offline": {
+            "when": stamp, "command": shown, "seed": args.seed, "scatter": scatter,
+            "generate_seconds": {str(d.rows): d.generate_seconds for d in datasets},
+            "runs": [asdict(r) for r in offline_runs], "flat_ratio": flat,
+            "meets_flat": flat is not None and flat <= TARGET_FLAT_RATIO}})
+    if do_pipeline:
+        data = dataset(args.rows[0], args.seed, scatter, args.files)
+        same = [r for r in offline_runs if r.rows == data.rows and r.exit_code == 0]
+        if not same and not do_offline:
+            print(f"offline run of {data.rows:,} rows for the ratio:", flush=True)
+            single = run_offline(data, program, args.compat, evaluate_extra, args.keep_output)
+            print_offline([single], None, shown)
+            same = [single] if single.exit_code == 0 else []
+        run = run_pipeline(data, same[0].seconds if same else None, not args.no_contacts,
+                           shlex.split(args.submit_args), args.timeout, args.stall)
+        print_pipeline(run)
+        write_results({"pipeline": {"when": stamp, "seed": args.seed, "scatter": scatter, **asdict(run)}})
     print(f"\nfigures written to {RESULTS.relative_to(REPO)}")
     failed = any(r.exit_code != 0 for r in offline_runs)
     return 1 if failed else 0

@@ -485,7 +485,7 @@ class _Sink:
     """Where finished lines go: straight on, or through a seeded shuffle window; into one file
     or into K files with each line's file drawn at random. Memory: the window plus a batch."""
 
-    _BATCH = 2048  # lines held per file before one write
+    _BATCH = 2048  # lines held (all files together) before they are written
 
     def __init__(self, handles: list, seed: int, scatter: bool, window: int) -> None:
         self.handles = handles
@@ -495,7 +495,6 @@ class _Sink:
         self.file_rng = random.Random(f"clearway-files-{seed}") if len(handles) > 1 else None
         self.window = window
         self.shuffle: list[str] = []
-        self.rows_per_file = [0] * len(handles)
 
     def write(self, lines: list[str]) -> None:
         if self.scatter_rng is not None:
@@ -527,7 +526,6 @@ class _Sink:
         for k, lines in enumerate(self.pending):
             if lines:
                 self.handles[k].write("".join(lines))
-                self.rows_per_file[k] += len(lines)
                 lines.clear()
         self.held = 0
 
