@@ -17,6 +17,8 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from clearway.ca_doj.summary import YMD, ZERO_DATE
+
 from clearway_eligibility.domain import sections
 from clearway_eligibility.domain.model import (
     Conviction,
@@ -203,11 +205,6 @@ CORRECTIONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# gogen's zero date: what every unparseable date becomes (§1.6).
-_ZERO_DATE = (1, 1, 1)
-
-_YMD = tuple[int, int, int]
-
 
 def is_prop64(section: str, rules: RuleVersion = GOGEN) -> bool:
     """True if the code section is one of HS 11357-11360 under this version's matcher."""
@@ -317,9 +314,9 @@ def _steps(
     """
     section = conviction.code_section
     corrected = rules.corrected
-    conviction_date = _ymd(conviction.date)
-    dob = _ymd(subject.dob)
-    today = _ymd(compute_date)
+    conviction_date = ymd(conviction.date)
+    dob = ymd(subject.dob)
+    today = ymd(compute_date)
     # gogen compares invalid dates as its zero date (year 1); the corrected
     # version treats a comparison that reads an invalid date as unknown.
     bad_dob = corrected and subject.dob is None
@@ -339,24 +336,24 @@ def _steps(
     # 3. Strictly under 21 on the conviction date (on the birthday: no).
     #    gogen quirk kept in both versions: the reason says "or younger".
     if policy.subject_under_21_at_conviction:
-        holds = None if (bad_dob or bad_date) else _add_years(dob, 21) > conviction_date
+        holds = None if (bad_dob or bad_date) else add_years(dob, 21) > conviction_date
         steps.append((holds, Outcome.DISMISS, "21 years or younger", RULE_UNDER_21_AT_CONVICTION))
     # 4. At least N years old on the compute date (gogen: a zero DOB passes).
     threshold = policy.subject_age_threshold
     if threshold:
-        holds = None if bad_dob else _add_years(dob, threshold) <= today
+        holds = None if bad_dob else add_years(dob, threshold) <= today
         steps.append((holds, Outcome.DISMISS, f"{threshold} years or older", RULE_AGE_THRESHOLD))
     # 5. Conviction at least N years before the compute date (gogen: a zero
     #    conviction date passes).
     threshold = policy.years_since_conviction_threshold
     if threshold:
-        holds = None if bad_date else conviction_date <= _add_years(today, -threshold)
+        holds = None if bad_date else conviction_date <= add_years(today, -threshold)
         steps.append((holds, Outcome.DISMISS, f"Conviction occurred {threshold} or more years ago",
                       RULE_YEARS_SINCE_CONVICTION))
     # 6. No conviction (any county, any section) in the last N years, strictly.
     threshold = policy.years_crime_free_threshold
     if threshold:
-        cutoff = _add_years(today, -threshold)
+        cutoff = add_years(today, -threshold)
         latest = _latest_conviction_date(subject)
         holds: bool | None = latest < cutoff
         # An invalid date could hide a recent conviction; a valid recent one
@@ -382,14 +379,14 @@ def _steps(
     return steps
 
 
-def _ymd(value: datetime.date | None) -> _YMD:
+def ymd(value: datetime.date | None) -> YMD:
     """A date as (year, month, day); None becomes gogen's zero date."""
     if value is None:
-        return _ZERO_DATE
+        return ZERO_DATE
     return (value.year, value.month, value.day)
 
 
-def _add_years(value: _YMD, years: int) -> _YMD:
+def add_years(value: YMD, years: int) -> YMD:
     """Calendar-year arithmetic as Go's AddDate: 29 Feb -> 1 Mar in common years.
 
     Works on tuples so that the zero date and far-future dates cannot overflow
@@ -402,9 +399,9 @@ def _add_years(value: _YMD, years: int) -> _YMD:
     return (year, month, day)
 
 
-def _latest_conviction_date(subject: Subject) -> _YMD:
+def _latest_conviction_date(subject: Subject) -> YMD:
     """The latest conviction date over every county and section.
 
     Zero dates never win unless all are zero: the zero date is the earliest.
     """
-    return max((_ymd(c.date) for c in subject.convictions), default=_ZERO_DATE)
+    return max((ymd(c.date) for c in subject.convictions), default=ZERO_DATE)

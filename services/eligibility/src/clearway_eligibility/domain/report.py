@@ -76,12 +76,12 @@ def assess(
         determinations,
     ))
     convictions = subject.convictions
-    today = _ymd(compute_date)
+    today = prop64.ymd(compute_date)
     classes = [sections.classify(c.code_section, corrected) for c in convictions]
     per_section = Counter(name for name, _, _ in classes if name is not None)
     superstrikes = ";".join(c.code_section for c, k in zip(convictions, classes) if k[1]) or "-"
     pc290 = ";".join(c.code_section for c, k in zip(convictions, classes) if k[2]) or "-"
-    latest = max((_ymd(c.date) for c in convictions), default=ZERO_DATE)
+    latest = max((prop64.ymd(c.date) for c in convictions), default=ZERO_DATE)
     texts = _CORRECTED_TEXT if corrected else DETERMINATION_TEXT
     shared = [
         str(len(convictions)),
@@ -95,7 +95,7 @@ def assess(
         result = by_ref.get(conviction.source_row_index)
         if result is None:
             continue
-        date = _ymd(conviction.date)
+        date = prop64.ymd(conviction.date)
         row = [
             "; ".join(conviction.case_numbers),
             shared[0],
@@ -166,7 +166,7 @@ def _tally(
             tally.reduction_by_section[result.reason.split()[3]] += 1
         elif result.rule_id in _ADDITIONAL_RELIEF_RULES and result.outcome == Outcome.DISMISS:
             tally.dismissal_by_additional_relief[result.reason] += 1
-        date = _ymd(conviction.date)
+        date = prop64.ymd(conviction.date)
         if tally.earliest_conviction is None or date < tally.earliest_conviction:
             tally.earliest_conviction = date
     tally.subjects_with_prop64 = int(bool(judged))
@@ -175,10 +175,9 @@ def _tally(
     # The 7-year window: gogen measures it from the wall clock (quirk); the
     # corrected version from the compute date (clause window-from-compute-date).
     if corrected:
-        window_start = datetime.datetime.combine(
-            _minus_years(compute_date, 7), datetime.time(), datetime.timezone.utc)
-    else:
-        window_start = _minus_years_dt(now, 7)
+        now = datetime.datetime.combine(compute_date, datetime.time(), datetime.timezone.utc)
+    year, month, day = prop64.add_years(prop64.ymd(now.date()), -7)
+    window_start = now.replace(year=year, month=month, day=day)
     current = {c.source_row_index: by_ref[c.source_row_index].outcome for c in judged}
     dismiss_all = {c.source_row_index: Outcome.DISMISS for c in judged}
     tally.relief_current = _relief(convictions, current, window_start, corrected)
@@ -215,10 +214,6 @@ def _relief(
     )
 
 
-def _ymd(value: datetime.date | None) -> YMD:
-    return ZERO_DATE if value is None else (value.year, value.month, value.day)
-
-
 def _date_text(value: datetime.date | None, corrected: bool) -> str:
     if value is None:
         # gogen prints its zero date; the corrected version leaves it blank
@@ -235,17 +230,3 @@ def _years_between(then: YMD, today: YMD, unknown: bool) -> str:
         return "-1.0"
     days = datetime.date(*today).toordinal() - datetime.date(*then).toordinal()
     return f"{days * 24 / _HOURS_PER_YEAR:.1f}"
-
-
-def _minus_years(value: datetime.date, years: int) -> datetime.date:
-    try:
-        return value.replace(year=value.year - years)
-    except ValueError:  # 29 Feb: Go's AddDate normalises to 1 Mar
-        return datetime.date(value.year - years, 3, 1)
-
-
-def _minus_years_dt(value: datetime.datetime, years: int) -> datetime.datetime:
-    try:
-        return value.replace(year=value.year - years)
-    except ValueError:
-        return value.replace(year=value.year - years, month=3, day=1)
