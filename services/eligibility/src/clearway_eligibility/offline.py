@@ -39,8 +39,14 @@ from typing import Any
 
 from clearway.ca_doj import bundle, summary
 from clearway.ca_doj import columns as col
-from clearway.ca_doj.columns import COLUMNS, HEADER_TOKEN, NUM_COLUMNS
-from clearway.ca_doj.reader import csv_reason
+from clearway.ca_doj.columns import COLUMNS, HEADER_TOKEN
+from clearway.ca_doj.reader import (
+    BOM,
+    SNIFF_BYTES,
+    bad_utf8_column,
+    csv_reason,
+    field_count_problem,
+)
 
 from clearway_eligibility.domain import doj_rows, prop64, report, sections
 from clearway_eligibility.domain.model import Policy
@@ -51,8 +57,6 @@ PARTITION_BYTES = 24 << 20
 REJECTED_ROWS = "Rejected_Rows.csv"
 IMPACT_REPORT = "Impact_Report.html"
 RUN_FACTS = "clearway_run.json"
-_BOM = b"\xef\xbb\xbf"
-_SNIFF_BYTES = 128
 _RAW_LIMIT = 64 << 10
 
 SKIP_ROW = "skip-row"
@@ -122,13 +126,13 @@ def _plan(paths: Sequence[str], options: Options) -> tuple[list[_Chunk], list[in
     headers: list[int] = []
     for file_number, path in enumerate(paths):
         with open(path, "rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
+            head = fh.read(SNIFF_BYTES)
             start = 0
             header = 0
-            bom = head.startswith(_BOM)
+            bom = head.startswith(BOM)
             # gogen: a BOM defeats header detection (quirk, §1.1); corrected: ignored.
             if bom and options.rules.corrected:
-                start = len(_BOM)
+                start = len(BOM)
             if head[start:].startswith(HEADER_TOKEN.encode()):
                 fh.seek(start)
                 fh.readline()
@@ -317,15 +321,13 @@ def _write_text(path: Path, text: str) -> None:
 
 def _check(fields: list[str], ascii_only: bool, corrected: bool) -> tuple[str, str] | None:
     """(column, reason) when a parsed record is not a usable row. Reasons never quote values."""
-    if len(fields) != NUM_COLUMNS:
-        return "", f"expected {NUM_COLUMNS} fields, found {len(fields)}"
-    if not ascii_only:
-        for i, value in enumerate(fields):
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    return COLUMNS[i], "not valid UTF-8"
+    count_problem = field_count_problem(fields)
+    if count_problem is not None:
+        return "", count_problem
+    if not ascii_only:  # the whole chunk is ASCII: no field can be bad UTF-8
+        bad = bad_utf8_column(fields)
+        if bad is not None:
+            return COLUMNS[bad], "not valid UTF-8"
     subject = fields[col.SUBJECT_ID]
     if corrected and not subject.strip():
         # Clause ca-prop64/empty-subject-id.

@@ -39,8 +39,9 @@ __all__ = [
     "validate_row",
 ]
 
-_SNIFF_BYTES = 128
-_BOM = b"\xef\xbb\xbf"
+# gogen looks for the header token in the first 128 bytes (§1.1).
+SNIFF_BYTES = 128
+BOM = b"\xef\xbb\xbf"
 # Raw bytes kept per failed record for the dead letter; a runaway quoted field
 # is stopped by csv.field_size_limit, this caps what we hold on to.
 _RAW_LIMIT = 1 << 20
@@ -121,8 +122,8 @@ class _RawLines:
             raise StopIteration
         if self._strip_bom:
             self._strip_bom = False
-            if line.startswith(_BOM):
-                line = line[len(_BOM):]
+            if line.startswith(BOM):
+                line = line[len(BOM):]
         if self._size < _RAW_LIMIT:
             keep = line[: _RAW_LIMIT - self._size]
             self._buf.append(keep)
@@ -203,7 +204,15 @@ def _bare_quote_column(text: str) -> int | None:
     return None
 
 
-def _bad_utf8_column(fields: list[str]) -> int | None:
+def field_count_problem(fields: list[str]) -> str | None:
+    """The reason a record does not have the 95 fields of a DOJ row, else None."""
+    if len(fields) != NUM_COLUMNS:
+        return f"expected {NUM_COLUMNS} fields, found {len(fields)}"
+    return None
+
+
+def bad_utf8_column(fields: list[str]) -> int | None:
+    """Index of the first field that was not valid UTF-8 (decoded with surrogateescape)."""
     for i, value in enumerate(fields):
         if value.isascii():
             continue
@@ -219,10 +228,10 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
     path = Path(path)
     name = path.name
     with open(path, "rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
-        bom = head.startswith(_BOM)
+        head = fh.read(SNIFF_BYTES)
+        bom = head.startswith(BOM)
         if bom:
-            head = head[len(_BOM):]
+            head = head[len(BOM):]
         fh.seek(0)
         header_lines = 0
         if head.startswith(HEADER_TOKEN.encode("ascii")):
@@ -259,13 +268,14 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
 
 def _check_record(fields: list[str], raw: bytes, raw_cut: bool) -> tuple[str | None, str] | None:
     """(field, reason) for a parsed record that is not a valid row, else None."""
-    if len(fields) != NUM_COLUMNS:
-        return None, f"expected {NUM_COLUMNS} fields, found {len(fields)}"
+    count_problem = field_count_problem(fields)
+    if count_problem is not None:
+        return None, count_problem
     if not raw_cut and any('"' in value for value in fields):
         col = _bare_quote_column(raw.decode("utf-8", "surrogateescape"))
         if col is not None:
             return column_name(col), "bad CSV quoting: quote inside an unquoted field"
-    bad = _bad_utf8_column(fields)
+    bad = bad_utf8_column(fields)
     if bad is not None:
         return column_name(bad), "not valid UTF-8"
     return None
