@@ -123,6 +123,64 @@ def test_line_encoder_matches_go_on_random_records() -> None:
     assert bundle.to_go_csv(buffer.getvalue()) == "".join(go_line(r) for r in records)
 
 
+def test_line_encoder_matches_go_on_mostly_plain_records() -> None:
+    """Records that need no quoting take the encoder's join path; it must agree with Go too."""
+    alphabet = list("abcXYZ019#-/()") + [" ", " ", ";", "\\", "."] + [",", '"', "\t", "\r", "\xa0"]
+    weights = [20] * 14 + [4, 4, 4, 2, 2] + [1, 1, 1, 1, 1]
+    rng = random.Random(20261121)
+    encoder = bundle.LineEncoder()
+    fast = 0
+    for _ in range(5000):
+        record = ["".join(rng.choices(alphabet, weights, k=rng.choice([0, 1, 3, 8])))
+                  for _ in range(rng.randint(2, 30))]
+        encoded = encoder.line(record)
+        assert encoded == go_line(record), record
+        fast += "".join(record) == encoded.replace(",", "")[:-1]
+    assert fast > 500  # the join path was exercised, not only the csv writer
+
+
+IS_GO_LINE = [
+    ("a,b,,c", True),
+    ('a,"SMITH,JOHN",c', True),
+    ('"SMITH,JOHN",c', True),
+    ('a,"SMITH,JOHN"', True),
+    ('a,"SMITH",c', False),  # Go would not quote it
+    ('a,"B,C","D,E"', False),  # more than one quoted field: encoded instead
+    ('a,"SAY ""HI"", X",c', False),  # doubled quotes: encoded instead
+    ('a,b"c,d"', False),  # a bare quote
+    ("a, b", False),  # Go quotes a leading space
+    ("a,\tb", False),
+    (" a,b", False),
+    ("a,\\.,b", False),
+    ("a,b\rc", False),
+    ("a,\xe9", False),  # not ASCII: a Unicode space might open a field
+]
+
+
+@pytest.mark.parametrize(("line", "verbatim"), IS_GO_LINE, ids=[repr(line) for line, _ in IS_GO_LINE])
+def test_is_go_line(line: str, verbatim: bool) -> None:
+    assert bundle.is_go_line(line) is verbatim
+    if verbatim:
+        assert go_line(next(csv.reader([line]))) == line + "\n"
+
+
+def test_is_go_line_never_vouches_for_a_line_go_would_write_otherwise() -> None:
+    alphabet = list('ab ,"\t\\.') + ["\xa0", "\r"]
+    rng = random.Random(7)
+    vouched = 0
+    for _ in range(20000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        try:
+            records = list(csv.reader([line], strict=True))
+        except csv.Error:
+            continue
+        if len(records) != 1 or not bundle.is_go_line(line):
+            continue
+        vouched += 1
+        assert go_line(records[0]) == line + "\n", line
+    assert vouched > 1000
+
+
 def test_encoded_lines_read_back() -> None:
     record = [v for v, _ in GO_FIELDS]
     line = bundle.LineEncoder().line(record)

@@ -209,6 +209,22 @@ def test_cli_skip_row_exit_status_is_zero(gogen_fixtures, tmp_path, monkeypatch,
     assert len(read_csv(tmp_path / offline.REJECTED_ROWS)) == 38
 
 
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+def test_bare_quote_in_unquoted_field_is_rejected_as_go_does(tmp_path, policy, make_doj_row, rules) -> None:
+    """Go's csv reader refuses ab"c; Python's accepts it, so the row is checked and rejected."""
+    good = bundle.LineEncoder().line(make_doj_row(SUBJECT_ID="1"))
+    bare = make_doj_row(SUBJECT_ID="2", PRI_NAME="DOE JANE", OFFENSE_DESCR="11357 HS-POSS 1\" PIPE")
+    assert not any("," in value for value in bare)
+    source = tmp_path / "quotes.csv"
+    source.write_text(good + ",".join(bare) + "\n" + good, encoding="utf-8")
+    result = offline.evaluate_files([source], tmp_path / "out", options(policy, rules))
+    assert [(p.line, p.field, p.reason) for p in result.problems] == [
+        (2, "OFFENSE_DESCR", "bad CSV quoting: quote inside an unquoted field")]
+    assert result.rows_written == 2
+    result = offline.evaluate_files([source], tmp_path / "whole", options(policy, rules, on_bad_row="reject-file"))
+    assert result.file_errors[str(source)]["errorMessage"].startswith("record on line 2: bad CSV quoting")
+
+
 def test_missing_input_is_reported_as_gogen_does(gogen_fixtures, policy, tmp_path) -> None:
     good = gogen_fixtures / "configurable_flow" / "input.csv"
     result = offline.evaluate_files(["missing.csv", good], tmp_path, options(policy, GOGEN))

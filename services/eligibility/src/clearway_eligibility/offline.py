@@ -6,12 +6,13 @@ rows on a small machine, in memory that does not grow with the input:
 
 1. plan: cut each file into chunks at record boundaries (quote-aware);
 2. read (in parallel): parse each chunk once, write its output lines as if no
-   row were judged, and spill the few fields the rules read, partitioned by
-   SUBJECT_ID, to disk;
+   row were judged (copying each input line Go would write back unchanged),
+   and spill the few fields the rules read, partitioned by SUBJECT_ID, to disk;
 3. judge (in parallel): load one partition at a time, so a person's rows meet
    wherever they were in the files, and judge every person;
-4. assemble: copy the chunk outputs in order, replacing the lines of judged
-   convictions, into All_Results, All_Results_Condensed and Prop64_Results.
+4. splice (in parallel): put each judged conviction's line into its chunk's
+   outputs; then concatenate the chunks in order into All_Results,
+   All_Results_Condensed and Prop64_Results.
 
 Only a chunk (a few MB) or a partition (tens of MB) is in memory at once.
 """
@@ -33,6 +34,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,9 +43,11 @@ from clearway.ca_doj import bundle, summary
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, HEADER_TOKEN
 from clearway.ca_doj.reader import (
+    BARE_QUOTE,
     BOM,
     SNIFF_BYTES,
     bad_utf8_column,
+    bare_quote_column,
     csv_reason,
     field_count_problem,
 )
@@ -184,7 +188,7 @@ class _ChunkResult:
     number: int
     rows: int
     problems: list[RowProblem]
-    # Lengths (characters) of the text between candidate lines, in the a/c files.
+    # Byte lengths of the text between candidate lines, in the a/c files.
     all_segments: list[int]
     cond_segments: list[int]
     fact_frames: list[tuple[int, int]]  # per partition: (offset, length) in the facts file
@@ -196,6 +200,7 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
 
     The lines of candidate convictions (in-county Prop 64 CONVICTED rows) are
     kept aside with their parts, so assembly can swap in the judged version.
+    A line Go would write back unchanged (nearly all) is copied, not re-encoded.
     """
     options: Options = _state["options"]
     spool = Path(_state["spool"])
@@ -213,16 +218,16 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
         # Go's csv reader turns every CRLF into LF, inside quoted fields too.
         text = text.replace("\r\n", "\n")
     ascii_only = text.isascii()
+    plain = bundle.is_plain(text)
+    lines = text.split("\n")
     reader = csv.reader(io.StringIO(text, newline="\n"), strict=True)
     encoder = bundle.LineEncoder()
-    writer_buffers = (io.StringIO(), io.StringIO())
-    all_writer = csv.writer(writer_buffers[0], lineterminator="\n")
-    cond_writer = csv.writer(writer_buffers[1], lineterminator="\n")
-    all_marks: list[int] = []
-    cond_marks: list[int] = []
-    pending_all: list = []
-    pending_cond: list = []
-    empty_tail = [""] * len(report.header(rules))
+    all_pieces: list[str] = []
+    cond_pieces: list[str] = []
+    all_segments: list[str] = []
+    cond_segments: list[str] = []
+    # Encoded eligibility columns of an unjudged row, by its Possible Other P64 value.
+    tails: dict[str, str] = {}
     condensed = operator.itemgetter(*bundle.CONDENSED_COLUMNS)
     facts: list[list] = [[] for _ in range(partitions)]
     seen_here: set[str] = set()
@@ -237,22 +242,29 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     done_lines = 0
 
     while True:
-        line_no = chunk.first_line + done_lines
+        first = done_lines
         try:
             fields = next(reader)
         except StopIteration:
             break
         except csv.Error as error:
             done_lines = reader.line_num
-            problems.append(RowProblem(name, line_no, "", csv_reason(error), ""))
+            problems.append(RowProblem(name, chunk.first_line + first, "", csv_reason(error), ""))
             local += 1
             continue
         done_lines = reader.line_num
         if not fields:
             continue  # blank line: Go's csv skips it too
-        problem = _check(fields, ascii_only, corrected)
+        if done_lines - first == 1:
+            raw = lines[first]
+            verbatim = bundle.is_go_line(raw, plain)
+        else:
+            raw = "\n".join(lines[first:done_lines])
+            verbatim = False
+        problem = _check(fields, raw, verbatim, ascii_only, corrected)
         if problem is not None:
-            problems.append(RowProblem(name, line_no, problem[0], problem[1], _record_text(fields)))
+            problems.append(RowProblem(name, chunk.first_line + first, problem[0], problem[1],
+                                       _record_text(fields)))
             local += 1
             continue
 
@@ -264,37 +276,41 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
             part = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
             facts[part].append((key, doj_rows.facts_of(ref_base | local, fields)))
 
+        if verbatim:
+            all_prefix = raw
+            parts = condensed(fields)
+            if '"' in raw:  # the one field that holds a comma is quoted
+                parts = [f'"{value}"' if "," in value else value for value in parts]
+            cond_prefix = ",".join(parts)
+        else:
+            all_prefix = encoder.line(fields)[:-1]
+            cond_prefix = encoder.line(condensed(fields))[:-1]
         offense = fields[offense_column]
         comment = fields[comment_column]
         possible = sections.possible_other_p64(offense, comment, corrected=corrected)
-        tail = report.unjudged_columns(offense, comment, rules) if possible else empty_tail
+        tail = tails.get(possible)
+        if tail is None:
+            tail = tails[possible] = encoder.line(report.unjudged_columns(offense, comment, rules))
         if (
             fields[disp_column].startswith(convicted)
             and fields[county_column] == county
             and sections.is_prop64(sections.extract_code_section(offense, comment, corrected=corrected),
                                    corrected=corrected)
         ):
-            all_writer.writerows(pending_all)
-            cond_writer.writerows(pending_cond)
-            pending_all.clear()
-            pending_cond.clear()
-            all_marks.append(writer_buffers[0].tell())
-            cond_marks.append(writer_buffers[1].tell())
-            candidates.append((
-                local,
-                encoder.line(fields)[:-1],
-                encoder.line(condensed(fields))[:-1],
-                encoder.line(tail),
-            ))
+            all_segments.append("".join(all_pieces))
+            cond_segments.append("".join(cond_pieces))
+            all_pieces.clear()
+            cond_pieces.clear()
+            candidates.append((local, all_prefix, cond_prefix, tail))
         else:
-            pending_all.append(fields + tail)
-            pending_cond.append(condensed(fields) + tuple(tail))
+            all_pieces.append(f"{all_prefix},{tail}")
+            cond_pieces.append(f"{cond_prefix},{tail}")
         local += 1
-    all_writer.writerows(pending_all)
-    cond_writer.writerows(pending_cond)
+    all_segments.append("".join(all_pieces))
+    cond_segments.append("".join(cond_pieces))
 
-    all_segments = _write_segments(spool / f"a{chunk.number}", writer_buffers[0].getvalue(), all_marks)
-    cond_segments = _write_segments(spool / f"c{chunk.number}", writer_buffers[1].getvalue(), cond_marks)
+    all_lengths = _write_segments(spool / f"a{chunk.number}", all_segments)
+    cond_lengths = _write_segments(spool / f"c{chunk.number}", cond_segments)
     with open(spool / f"k{chunk.number}", "wb") as fh:
         pickle.dump(candidates, fh, protocol=pickle.HIGHEST_PROTOCOL)
     frames = []
@@ -303,27 +319,28 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
             blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
             frames.append((fh.tell(), len(blob)))
             fh.write(blob)
-    return _ChunkResult(chunk.number, local, problems, all_segments, cond_segments, frames, len(data))
+    return _ChunkResult(chunk.number, local, problems, all_lengths, cond_lengths, frames, len(data))
 
 
-def _write_segments(path: Path, text: str, marks: list[int]) -> list[int]:
-    """Write Python-csv text as Go's bytes; return the lengths of the pieces between marks."""
-    bounds = [0, *marks, len(text)]
-    pieces = [bundle.to_go_csv(text[a:b]) for a, b in zip(bounds, bounds[1:])]
-    _write_text(path, "".join(pieces))
-    return [len(piece) for piece in pieces]
+def _write_segments(path: Path, segments: list[str]) -> list[int]:
+    """Write the pieces between candidate lines as bytes; return their byte lengths."""
+    blobs = [segment.encode("utf-8", "surrogateescape") for segment in segments]
+    with open(path, "wb") as fh:
+        fh.write(b"".join(blobs))
+    return [len(blob) for blob in blobs]
 
 
-def _write_text(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
-        fh.write(text)
-
-
-def _check(fields: list[str], ascii_only: bool, corrected: bool) -> tuple[str, str] | None:
+def _check(fields: list[str], raw: str, verbatim: bool, ascii_only: bool,
+           corrected: bool) -> tuple[str, str] | None:
     """(column, reason) when a parsed record is not a usable row. Reasons never quote values."""
     count_problem = field_count_problem(fields)
     if count_problem is not None:
         return "", count_problem
+    # A line Go writes back as it is has only well-formed quotes.
+    if not verbatim and '"' in "".join(fields):
+        bare = bare_quote_column(raw)
+        if bare is not None:
+            return COLUMNS[bare], BARE_QUOTE
     if not ascii_only:  # the whole chunk is ASCII: no field can be bad UTF-8
         bad = bad_utf8_column(fields)
         if bad is not None:
@@ -372,7 +389,9 @@ def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[
                 people.setdefault(key, []).append(fact)
 
     tally = summary.Tally()
-    judged: dict[int, list[tuple[int, list[str]]]] = {}
+    encoder = bundle.LineEncoder()
+    # chunk number -> (row number in chunk, encoded eligibility columns)
+    judged: dict[int, list[tuple[int, str]]] = {}
     count = 0
     for key, facts in people.items():
         subject_id = key if rules.corrected else key.partition("\x00")[2]
@@ -384,7 +403,7 @@ def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[
                                    options.compute_date, rules, options.now)
         tally.add(assessment.tally)
         for ref, columns in assessment.columns.items():
-            judged.setdefault(ref >> 32, []).append((ref & 0xFFFFFFFF, columns))
+            judged.setdefault(ref >> 32, []).append((ref & 0xFFFFFFFF, encoder.line(columns)))
             count += 1
     result_frames = []
     with open(spool / f"r{number}", "wb") as fh:
@@ -454,11 +473,19 @@ def evaluate_files(
                 judged.append(partition_result)
                 if progress:
                     progress("judge", len(judged), partitions)
+            splices = [
+                (c.number, read[c.number].all_segments, read[c.number].cond_segments,
+                 [(p.number, *p.frames[c.number]) for p in judged if p.frames[c.number][1]])
+                for c in chunks if c.file_number not in skipped
+            ]
+            for done, _ in enumerate(run(_splice_chunk, splices), 1):
+                if progress:
+                    progress("write", done, len(splices))
         for partition_result in judged:
             result.tally.add(partition_result.tally)
             result.people += partition_result.people
             result.judged += partition_result.judged
-        _assemble(out, Path(spool), readable, chunks, read, judged, skipped, options, result, progress)
+        _assemble(out, Path(spool), readable, chunks, read, skipped, options, result)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
 
@@ -519,74 +546,76 @@ def _gogen_message(problem: RowProblem, header_lines: int) -> str:
     return f"record on line {line}: {problem.reason}"
 
 
-def _assemble(out: Path, spool: Path, paths, chunks, read, judged, skipped, options: Options,
-              result: RunResult, progress) -> None:
-    """Copy chunk outputs in order, swapping in the lines of judged convictions."""
-    rules = options.rules
-    encoder = bundle.LineEncoder()
-    header = encoder.line(list(COLUMNS) + list(report.header(rules)))
-    cond_header = encoder.line([COLUMNS[i] for i in bundle.CONDENSED_COLUMNS] + list(report.header(rules)))
-    results = [open(spool / f"r{p.number}", "rb") for p in judged]
-    try:
-        for file_number, path in enumerate(paths):
-            if file_number in skipped:
-                continue
-            names = [bundle.result_name(kind, file_number + 1, len(paths))
-                     for kind in (bundle.ALL_RESULTS, bundle.CONDENSED, bundle.PROP64_RESULTS)]
-            targets = [open(out / n, "w", encoding="utf-8", errors="surrogateescape", newline="") for n in names]
-            try:
-                all_out, cond_out, p64_out = targets
-                all_out.write(header)
-                cond_out.write(cond_header)
-                p64_out.write(header)
-                for chunk in (c for c in chunks if c.file_number == file_number):
-                    lines = {}
-                    for partition, fh in zip(judged, results):
-                        offset, length = partition.frames[chunk.number]
-                        if length:
-                            fh.seek(offset)
-                            lines.update(pickle.loads(fh.read(length)))
-                    chunk_result = read[chunk.number]
-                    with open(spool / f"k{chunk.number}", "rb") as fh:
-                        candidates = pickle.load(fh)
-                    _splice(spool / f"a{chunk.number}", all_out, chunk_result.all_segments, candidates,
-                            lines, encoder, part=1, prop64_out=p64_out)
-                    _splice(spool / f"c{chunk.number}", cond_out, chunk_result.cond_segments, candidates,
-                            lines, encoder, part=2, prop64_out=None)
-                    result.rows_written += chunk_result.rows - len(chunk_result.problems)
-                    if progress:
-                        progress("write", chunk.number + 1, len(chunks))
-            finally:
-                for target in targets:
-                    target.close()
-            result.outputs += [out / n for n in names]
-    finally:
-        for fh in results:
-            fh.close()
+def _splice_chunk(job: tuple[int, list[int], list[int], list[tuple[int, int, int]]]) -> int:
+    """Write a chunk's final All_Results, Condensed and Prop64 bytes (worker side).
+
+    The chunk's pieces are copied with each candidate's line, judged or not,
+    between them; the judged lines come from every partition's results.
+    """
+    number, all_segments, cond_segments, frames = job
+    spool = Path(_state["spool"])
+    judged_lines: dict[int, str] = {}
+    for partition, offset, length in frames:
+        with open(spool / f"r{partition}", "rb") as fh:
+            fh.seek(offset)
+            judged_lines.update(pickle.loads(fh.read(length)))
+    with open(spool / f"k{number}", "rb") as fh:
+        candidates = pickle.load(fh)
+    prop64_lines: list[str] = []
+    _splice(spool / f"a{number}", spool / f"A{number}", all_segments, candidates, judged_lines,
+            part=1, prop64_lines=prop64_lines)
+    _splice(spool / f"c{number}", spool / f"C{number}", cond_segments, candidates, judged_lines,
+            part=2, prop64_lines=None)
+    with open(spool / f"P{number}", "wb") as fh:
+        fh.write("".join(prop64_lines).encode("utf-8", "surrogateescape"))
+    return number
 
 
-def _splice(path: Path, target, segments: list[int], candidates, judged_lines, encoder, *,
-            part: int, prop64_out) -> None:
-    """Write a chunk's pieces with each candidate's line, judged or not, between them.
+def _splice(source: Path, target: Path, segments: list[int], candidates, judged_lines, *,
+            part: int, prop64_lines: list[str] | None) -> None:
+    """Copy the pieces of `source` to `target` with each candidate's line between them.
 
     `part` picks the candidate's All_Results (1) or condensed (2) prefix.
     """
-    # newline="": segment lengths count the characters as written (CRs included).
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
-        text = fh.read()
-    position = 0
-    for length, candidate in zip(segments, candidates):
-        target.write(text[position:position + length])
-        position += length
-        columns = judged_lines.get(candidate[0])
-        if columns is None:
-            target.write(candidate[part] + "," + candidate[3])
+    with open(source, "rb") as fh:
+        data = memoryview(fh.read())
+    with open(target, "wb") as out:
+        position = 0
+        for length, candidate in zip(segments, candidates):
+            out.write(data[position:position + length])
+            position += length
+            tail = judged_lines.get(candidate[0])
+            if tail is None:
+                tail = candidate[3]
+            elif prop64_lines is not None:
+                prop64_lines.append(f"{candidate[part]},{tail}")
+            out.write(f"{candidate[part]},{tail}".encode("utf-8", "surrogateescape"))
+        out.write(data[position:])
+
+
+def _assemble(out: Path, spool: Path, paths, chunks, read, skipped, options: Options,
+              result: RunResult) -> None:
+    """Concatenate the spliced chunks of each file, in order, under gogen's names."""
+    rules = options.rules
+    encoder = bundle.LineEncoder()
+    header = encoder.line(list(COLUMNS) + list(report.header(rules))).encode()
+    cond_header = encoder.line([COLUMNS[i] for i in bundle.CONDENSED_COLUMNS] + list(report.header(rules))).encode()
+    for file_number, path in enumerate(paths):
+        if file_number in skipped:
             continue
-        line = candidate[part] + "," + encoder.line(columns)
-        target.write(line)
-        if prop64_out is not None:
-            prop64_out.write(line)
-    target.write(text[position:])
+        names = [bundle.result_name(kind, file_number + 1, len(paths))
+                 for kind in (bundle.ALL_RESULTS, bundle.CONDENSED, bundle.PROP64_RESULTS)]
+        with ExitStack() as stack:
+            targets = [stack.enter_context(open(out / n, "wb")) for n in names]
+            for target, first_line in zip(targets, (header, cond_header, header)):
+                target.write(first_line)
+            for chunk in (c for c in chunks if c.file_number == file_number):
+                for target, kind in zip(targets, "ACP"):
+                    with open(spool / f"{kind}{chunk.number}", "rb") as piece:
+                        shutil.copyfileobj(piece, target, 1 << 20)
+                chunk_result = read[chunk.number]
+                result.rows_written += chunk_result.rows - len(chunk_result.problems)
+        result.outputs += [out / n for n in names]
 
 
 def _write_reports(out: Path, paths, skipped, options: Options, result: RunResult) -> None:

@@ -42,6 +42,7 @@ __all__ = [
 # gogen looks for the header token in the first 128 bytes (§1.1).
 SNIFF_BYTES = 128
 BOM = b"\xef\xbb\xbf"
+BARE_QUOTE = "bad CSV quoting: quote inside an unquoted field"
 # Raw bytes kept per failed record for the dead letter; a runaway quoted field
 # is stopped by csv.field_size_limit, this caps what we hold on to.
 _RAW_LIMIT = 1 << 20
@@ -170,7 +171,7 @@ def _skip_line(fh: BinaryIO) -> None:
             return
 
 
-def _bare_quote_column(text: str) -> int | None:
+def bare_quote_column(text: str) -> int | None:
     """Index of the first unquoted field containing a double quote, else None.
 
     Go's encoding/csv (strict) rejects a bare quote in an unquoted field, e.g.
@@ -272,9 +273,9 @@ def _check_record(fields: list[str], raw: bytes, raw_cut: bool) -> tuple[str | N
     if count_problem is not None:
         return None, count_problem
     if not raw_cut and any('"' in value for value in fields):
-        col = _bare_quote_column(raw.decode("utf-8", "surrogateescape"))
+        col = bare_quote_column(raw.decode("utf-8", "surrogateescape"))
         if col is not None:
-            return column_name(col), "bad CSV quoting: quote inside an unquoted field"
+            return column_name(col), BARE_QUOTE
     bad = bad_utf8_column(fields)
     if bad is not None:
         return column_name(bad), "not valid UTF-8"
