@@ -153,7 +153,9 @@ IS_GO_LINE = [
     (" a,b", False),
     ("a,\\.,b", False),
     ("a,b\rc", False),
-    ("a,\xe9", False),  # not ASCII: a Unicode space might open a field
+    ("a,\xe9,\xa7 1", True),  # not ASCII, but no Unicode space
+    ("a,\xa0b", False),  # a no-break space opens a field: Go quotes it
+    ("a,b\u3000", False),  # any Unicode space sends the line to the encoder
 ]
 
 

@@ -17,6 +17,7 @@ tuples, so a partition of a large file fits in little memory.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 
 from clearway.ca_doj import columns as col
@@ -50,8 +51,12 @@ F_DATE = 11  # STP_EVENT_DATE as read
 RowFacts = tuple
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_doj_date(raw: str) -> datetime.date | None:
-    """YYYYMMDD as a date; None where gogen silently uses its zero date (§1.6)."""
+    """YYYYMMDD as a date; None where gogen silently uses its zero date (§1.6).
+
+    Memoised: a file holds at most a few tens of thousands of distinct dates.
+    """
     if len(raw) == 8 and raw.isdigit() and raw.isascii():
         try:
             return datetime.date(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]))

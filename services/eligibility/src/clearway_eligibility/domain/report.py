@@ -63,14 +63,22 @@ def assess(
     compute_date: datetime.date,
     rules: prop64.RuleVersion,
     now: datetime.datetime,
+    tally: Tally | None = None,
 ) -> Assessment:
     """Judge a person and explain it as gogen's report does.
 
     `now` only feeds the summary's 7-year window in the gogen version (a gogen
     quirk: wall-clock time); the corrected version uses the compute date.
+    The person's share of the summary is added to `tally` when one is given
+    (a run adding up many people), else to a new one.
     """
     corrected = rules.corrected
+    if tally is None:
+        tally = Tally()
     determinations = prop64.evaluate(subject, policy, county, compute_date, rules)
+    if not determinations:  # most people: nothing to explain, little to count
+        _add_tally(tally, subject, {}, rules, now, compute_date)
+        return Assessment(determinations, {}, tally)
     by_ref = dict(zip(
         (c.source_row_index for c in subject.convictions if prop64.judged(c, county, rules)),
         determinations,
@@ -118,7 +126,7 @@ def assess(
             row += [result.rule_id, result.rule_pack_version, result.statute_citation]
         columns[conviction.source_row_index] = row
 
-    tally = _tally(subject, policy, by_ref, county, rules, now, compute_date)
+    _add_tally(tally, subject, by_ref, rules, now, compute_date)
     return Assessment(determinations, columns, tally)
 
 
@@ -136,20 +144,23 @@ def header(rules: prop64.RuleVersion) -> tuple[str, ...]:
     return ELIGIBILITY_COLUMNS + (EXPLANATION_COLUMNS if rules.corrected else ())
 
 
-def _tally(
+def _add_tally(
+    tally: Tally,
     subject: Subject,
-    policy: Policy,
     by_ref: dict[int, Determination],
-    county: str,
     rules: prop64.RuleVersion,
     now: datetime.datetime,
     compute_date: datetime.date,
-) -> Tally:
+) -> None:
+    """Add one person's share of gogen.json (§4.3-§4.4) to `tally`."""
     corrected = rules.corrected
-    tally = Tally(subjects=1)
     convictions = subject.convictions
-    tally.subjects_with_conviction = int(bool(convictions))
-    tally.subjects_with_felony = int(any(prop64.is_felony(c) for c in convictions))
+    tally.subjects += 1
+    tally.subjects_with_conviction += bool(convictions)
+    tally.subjects_with_felony += any(prop64.is_felony(c) for c in convictions)
+    if not by_ref:
+        # Nothing judged: no relief in either flow, nothing else to count.
+        return
     judged = [c for c in convictions if c.source_row_index in by_ref]
     for conviction in judged:
         result = by_ref[conviction.source_row_index]
@@ -169,8 +180,8 @@ def _tally(
         date = prop64.ymd(conviction.date)
         if tally.earliest_conviction is None or date < tally.earliest_conviction:
             tally.earliest_conviction = date
-    tally.subjects_with_prop64 = int(bool(judged))
-    tally.subjects_with_some_relief = int(any(by_ref[c.source_row_index].outcome in _RELIEF for c in judged))
+    tally.subjects_with_prop64 += 1
+    tally.subjects_with_some_relief += any(by_ref[c.source_row_index].outcome in _RELIEF for c in judged)
 
     # The 7-year window: gogen measures it from the wall clock (quirk); the
     # corrected version from the compute date (clause window-from-compute-date).
@@ -180,9 +191,8 @@ def _tally(
     window_start = now.replace(year=year, month=month, day=day)
     current = {c.source_row_index: by_ref[c.source_row_index].outcome for c in judged}
     dismiss_all = {c.source_row_index: Outcome.DISMISS for c in judged}
-    tally.relief_current = _relief(convictions, current, window_start, corrected)
-    tally.relief_dismiss_all = _relief(convictions, dismiss_all, window_start, corrected)
-    return tally
+    tally.relief_current.add(_relief(convictions, current, window_start, corrected))
+    tally.relief_dismiss_all.add(_relief(convictions, dismiss_all, window_start, corrected))
 
 
 def _relief(

@@ -61,10 +61,13 @@ def charge_source(offense_descr: str, comment_text: str) -> str:
 _ATTEMPT_HYPHEN = re.compile(r"[ \t]*664[ \t]*-[ \t]*[0-9][^-]*", re.ASCII)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def extract_code_section(
     offense_descr: str, comment_text: str, *, corrected: bool = False
 ) -> str:
     """The code section every matcher reads (§1.4 step 2).
+
+    Memoised: a file repeats a few thousand charge texts over millions of rows.
 
     gogen: everything before the first '-' of the charge source, untrimmed,
     so "664-11357(A) HS-POSSESS" becomes "664" (no longer Prop 64).
