@@ -302,6 +302,34 @@ def test_same_bytes_whatever_the_parallelism(
             assert other[0][name] == first[0][name], name
 
 
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+def test_copied_lines_are_the_lines_go_would_write(tmp_path, policy, make_doj_row, write_doj, rules) -> None:
+    """Input lines copied as they are (not re-encoded) equal Go's encoding of their fields."""
+    shapes = [
+        {"PRI_NAME": "DOE JANE"},  # no quotes: copied
+        {"PRI_NAME": "DOE,JANE"},  # one quoted field, kept by the condensed file: copied
+        {"PRI_NAME": "DOE JANE", "REQ_NAME": "ROE,RICHARD"},  # quoted, dropped from condensed
+        {"PRI_NAME": "DOE,JANE", "REQ_NAME": "ROE,RICHARD"},  # two quoted fields: encoded
+        {"PRI_NAME": "DOE,JANE", "SENT_LENGTH": " 3"},  # Go quotes the leading space: encoded
+    ]
+    rows = []
+    for n, shape in enumerate(shapes * 2):
+        convicted = n >= len(shapes)  # a judged conviction (candidate line) of each shape too
+        rows.append(make_doj_row(SUBJECT_ID=str(n), DISP_DESCR="CONVICTED" if convicted else "DISMISSED",
+                                 OFFENSE_DESCR="11357 HS-POSSESS", STP_ORI_CNTY_NAME="SACRAMENTO", **shape))
+    source = write_doj(tmp_path / "shapes.csv", rows)
+    offline.evaluate_files([source], tmp_path / "out", options(policy, rules))
+    encoder = bundle.LineEncoder()
+    for name, pick in (("All_Results.csv", list), ("All_Results_Condensed.csv",
+                                                   lambda r: [r[i] for i in bundle.CONDENSED_COLUMNS])):
+        lines = (tmp_path / "out" / name).read_text(encoding="utf-8").splitlines(keepends=True)[1:]
+        assert len(lines) == len(rows)
+        for row, line in zip(rows, lines):
+            written = next(csv.reader([line]))
+            tail = written[len(pick(row)):]
+            assert line == encoder.line(pick(row) + tail), name
+
+
 def test_tiny_chunks_really_split_the_file(gogen_fixtures, policy) -> None:
     source = str(gogen_fixtures / "configurable_flow" / "input.csv")
     chunks, headers = offline._plan([source], options(policy, GOGEN, chunk_bytes=256))

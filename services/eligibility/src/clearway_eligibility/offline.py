@@ -293,8 +293,11 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
         if verbatim:
             all_prefix = raw
             parts = condensed(fields)
-            if '"' in raw:  # the one field that holds a comma is quoted
-                parts = [f'"{value}"' if "," in value else value for value in parts]
+            if '"' in raw:  # the one field that holds a comma: quoted, if condensed keeps it
+                quoted = raw[raw.index('"') + 1:raw.rindex('"')]
+                if quoted in parts:
+                    parts = list(parts)
+                    parts[parts.index(quoted)] = f'"{quoted}"'
             cond_prefix = ",".join(parts)
         else:
             all_prefix = encoder.line(fields)[:-1]

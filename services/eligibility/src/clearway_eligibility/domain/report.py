@@ -189,39 +189,34 @@ def _add_tally(
         now = datetime.datetime.combine(compute_date, datetime.time(), datetime.timezone.utc)
     year, month, day = prop64.add_years(prop64.ymd(now.date()), -7)
     window_start = now.replace(year=year, month=month, day=day)
+    # A conviction counts as recent when its midnight (UTC) is after the
+    # window start, that is when its date is after the start's UTC date.
+    window = prop64.ymd(window_start.astimezone(datetime.timezone.utc).date())
+    felonies = [c for c in convictions if prop64.is_felony(c)]
+    # gogen: the zero date is never recent. Corrected: an unknown date might
+    # be, so it must be dismissed too for the person to count.
+    last7 = [c for c in convictions if (corrected if c.date is None else prop64.ymd(c.date) > window)]
     current = {c.source_row_index: by_ref[c.source_row_index].outcome for c in judged}
     dismiss_all = {c.source_row_index: Outcome.DISMISS for c in judged}
-    tally.relief_current.add(_relief(convictions, current, window_start, corrected))
-    tally.relief_dismiss_all.add(_relief(convictions, dismiss_all, window_start, corrected))
+    _add_relief(tally.relief_current, convictions, felonies, last7, current)
+    _add_relief(tally.relief_dismiss_all, convictions, felonies, last7, dismiss_all)
 
 
-def _relief(
+def _add_relief(
+    counts: ReliefCounts,
     convictions: tuple[Conviction, ...],
+    felonies: list[Conviction],
+    last7: list[Conviction],
     outcomes: dict[int, Outcome],
-    window_start: datetime.datetime,
-    corrected: bool,
-) -> ReliefCounts:
+) -> None:
     """§4.3 for one flow's outcomes (convictions without an outcome get no relief)."""
 
     def dismissed(c: Conviction) -> bool:
         return outcomes.get(c.source_row_index) == Outcome.DISMISS
 
-    def recent(c: Conviction) -> bool:
-        if c.date is None:
-            # gogen: the zero date is never recent. Corrected: an unknown date
-            # might be, so it must be dismissed too for the person to count.
-            return corrected
-        midnight = datetime.datetime.combine(c.date, datetime.time(), datetime.timezone.utc)
-        return midnight > window_start
-
-    felonies = [c for c in convictions if prop64.is_felony(c)]
-    last7 = [c for c in convictions if recent(c)]
-    return ReliefCounts(
-        no_conviction=int(bool(convictions) and all(dismissed(c) for c in convictions)),
-        no_conviction_last_7_years=int(bool(last7) and all(dismissed(c) for c in last7)),
-        no_felony=int(bool(felonies) and all(outcomes.get(c.source_row_index) in _RELIEF
-                                             for c in felonies)),
-    )
+    counts.no_conviction += bool(convictions) and all(dismissed(c) for c in convictions)
+    counts.no_conviction_last_7_years += bool(last7) and all(dismissed(c) for c in last7)
+    counts.no_felony += bool(felonies) and all(outcomes.get(c.source_row_index) in _RELIEF for c in felonies)
 
 
 def _date_text(value: datetime.date | None, corrected: bool) -> str:
