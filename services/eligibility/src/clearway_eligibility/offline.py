@@ -146,31 +146,29 @@ def _plan(paths: Sequence[str], options: Options) -> tuple[list[_Chunk], list[in
             size = os.fstat(fh.fileno()).st_size
             line = 1 + header
             while start < size:
-                end = _cut(fh, start, size, options.chunk_bytes)
-                fh.seek(start)
-                newlines = fh.read(end - start).count(b"\n")
+                end, newlines = _cut(fh, start, size, options.chunk_bytes)
                 chunks.append(_Chunk(len(chunks), file_number, path, start, end, line))
                 line += newlines
                 start = end
     return chunks, headers
 
 
-def _cut(fh, start: int, size: int, chunk_bytes: int) -> int:
-    """End of the chunk that begins at `start`: after a newline with even quotes before it."""
+def _cut(fh, start: int, size: int, chunk_bytes: int) -> tuple[int, int]:
+    """The chunk that begins at `start`: its end, after a newline with even
+    quotes before it, and its number of newlines (read once, for both)."""
     want = chunk_bytes
     while True:
-        end = start + want
-        if end >= size:
-            return size
         fh.seek(start)
         block = fh.read(want)
+        if start + len(block) >= size:
+            return size, block.count(b"\n")
         cut = len(block)
         while True:
             cut = block.rfind(b"\n", 0, cut)
             if cut < 0:
                 break
             if block.count(b'"', 0, cut) % 2 == 0:
-                return start + cut + 1
+                return start + cut + 1, block.count(b"\n", 0, cut + 1)
         want *= 2  # one record longer than the block: look further
 
 
@@ -647,13 +645,26 @@ def _assemble(out: Path, spool: Path, paths, chunks, read, skipped, options: Opt
             targets = [stack.enter_context(open(out / n, "wb")) for n in names]
             for target, first_line in zip(targets, (header, cond_header, header)):
                 target.write(first_line)
+            for target in targets:
+                target.flush()  # from here on the kernel appends to the files
             for chunk in (c for c in chunks if c.file_number == file_number):
                 for target, kind in zip(targets, "ACP"):
-                    with open(spool / f"{kind}{chunk.number}", "rb") as piece:
-                        shutil.copyfileobj(piece, target, 1 << 20)
+                    _append_file(spool / f"{kind}{chunk.number}", target)
                 chunk_result = read[chunk.number]
                 result.rows_written += chunk_result.rows - len(chunk_result.problems)
         result.outputs += [out / n for n in names]
+
+
+def _append_file(source: Path, target) -> None:
+    """Append a spooled file to an open (flushed) output, copied by the kernel."""
+    with open(source, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        offset = 0
+        while offset < size:
+            sent = os.sendfile(target.fileno(), fh.fileno(), offset, size - offset)
+            if sent == 0:
+                raise EvaluateError(f"{source.name} shrank while being copied")
+            offset += sent
 
 
 def _write_reports(out: Path, paths, skipped, options: Options, result: RunResult) -> None:

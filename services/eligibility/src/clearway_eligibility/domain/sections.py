@@ -133,11 +133,13 @@ def prop64_section(section: str, *, corrected: bool = False) -> str | None:
     return match.group() if match else None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def matches_section(section: str, name: str, *, corrected: bool = False) -> bool:
     """The county dismiss/reduce list matcher for one of the four names.
 
     gogen: substring. corrected: anchored as in is_prop64. A name other than
-    the four raises ValueError (gogen panics on it, §1.8).
+    the four raises ValueError (gogen panics on it, §1.8). Memoised: asked for
+    every policy section of every conviction judged.
     """
     if name not in PROP64_SECTIONS:
         raise ValueError(
