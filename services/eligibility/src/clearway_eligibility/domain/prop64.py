@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from clearway.ca_doj.summary import YMD, ZERO_DATE
 
@@ -237,18 +239,39 @@ def evaluate(
 
     Convictions outside `county` or not Prop 64 get no determination, as in gogen.
     """
-    return [
-        _judge(conviction, subject, policy, compute_date, rules)
-        for conviction in subject.convictions
-        if judged(conviction, county, rules)
-    ]
+    candidates = [c for c in subject.convictions if judged(c, county, rules)]
+    if not candidates:
+        return []
+    person = _person_facts(subject, compute_date, rules)
+    return [_judge(conviction, subject, person, policy, rules) for conviction in candidates]
+
+
+class _PersonFacts(NamedTuple):
+    """What the decision list reads of the person, the same for each of their convictions."""
+
+    dob: YMD
+    today: YMD
+    latest: YMD  # latest_conviction_date
+    any_invalid_date: bool
+    only_prop64: bool  # every conviction, any county, is Prop 64
+
+
+def _person_facts(subject: Subject, compute_date: datetime.date, rules: RuleVersion) -> _PersonFacts:
+    convictions = subject.convictions
+    return _PersonFacts(
+        dob=ymd(subject.dob),
+        today=ymd(compute_date),
+        latest=latest_conviction_date(convictions),
+        any_invalid_date=any(c.date is None for c in convictions),
+        only_prop64=all(is_prop64(c.code_section, rules) for c in convictions),
+    )
 
 
 def _judge(
     conviction: Conviction,
     subject: Subject,
+    person: _PersonFacts,
     policy: Policy,
-    compute_date: datetime.date,
     rules: RuleVersion,
 ) -> Determination:
     """gogen's decision list (§3.3): the first step that holds decides.
@@ -271,7 +294,7 @@ def _judge(
             rule_pack_version=rules.version,
         )
 
-    steps = _steps(conviction, subject, policy, compute_date, rules)
+    steps = _steps(conviction, subject, person, policy, rules)
     unknown: str | None = None
     for holds, outcome, reason, rule_id in steps:
         if holds is None:
@@ -303,8 +326,8 @@ _Step = tuple[bool | None, Outcome, str, str]
 def _steps(
     conviction: Conviction,
     subject: Subject,
+    person: _PersonFacts,
     policy: Policy,
-    compute_date: datetime.date,
     rules: RuleVersion,
 ) -> list[_Step]:
     """The decision list for one conviction, conditions evaluated, in order.
@@ -315,8 +338,8 @@ def _steps(
     section = conviction.code_section
     corrected = rules.corrected
     conviction_date = ymd(conviction.date)
-    dob = ymd(subject.dob)
-    today = ymd(compute_date)
+    dob = person.dob
+    today = person.today
     # gogen compares invalid dates as its zero date (year 1); the corrected
     # version treats a comparison that reads an invalid date as unknown.
     bad_dob = corrected and subject.dob is None
@@ -353,19 +376,16 @@ def _steps(
     # 6. No conviction (any county, any section) in the last N years, strictly.
     threshold = policy.years_crime_free_threshold
     if threshold:
-        cutoff = add_years(today, -threshold)
-        latest = _latest_conviction_date(subject)
-        holds: bool | None = latest < cutoff
+        holds: bool | None = person.latest < add_years(today, -threshold)
         # An invalid date could hide a recent conviction; a valid recent one
         # already settles it.
-        if corrected and holds and any(c.date is None for c in subject.convictions):
+        if corrected and holds and person.any_invalid_date:
             holds = None
         steps.append((holds, Outcome.DISMISS, f"No convictions in the past {threshold} years",
                       RULE_YEARS_CRIME_FREE))
     # 7. Every conviction of the subject, any county, is Prop 64.
     if policy.subject_has_only_prop64_charges:
-        only = all(is_prop64(other.code_section, rules) for other in subject.convictions)
-        steps.append((only, Outcome.DISMISS, "Only has 11357-60 charges", RULE_ONLY_PROP64))
+        steps.append((person.only_prop64, Outcome.DISMISS, "Only has 11357-60 charges", RULE_ONLY_PROP64))
     # 8. The subject has a DECEASED step.
     if policy.subject_is_deceased:
         steps.append((subject.deceased, Outcome.DISMISS, "Individual is deceased", RULE_DECEASED))
@@ -399,9 +419,9 @@ def add_years(value: YMD, years: int) -> YMD:
     return (year, month, day)
 
 
-def _latest_conviction_date(subject: Subject) -> YMD:
+def latest_conviction_date(convictions: Iterable[Conviction]) -> YMD:
     """The latest conviction date over every county and section.
 
     Zero dates never win unless all are zero: the zero date is the earliest.
     """
-    return max((ymd(c.date) for c in subject.convictions), default=ZERO_DATE)
+    return max((ymd(c.date) for c in convictions), default=ZERO_DATE)

@@ -89,7 +89,7 @@ def assess(
     per_section = Counter(name for name, _, _ in classes if name is not None)
     superstrikes = ";".join(c.code_section for c, k in zip(convictions, classes) if k[1]) or "-"
     pc290 = ";".join(c.code_section for c, k in zip(convictions, classes) if k[2]) or "-"
-    latest = max((prop64.ymd(c.date) for c in convictions), default=ZERO_DATE)
+    latest = prop64.latest_conviction_date(convictions)
     texts = _CORRECTED_TEXT if corrected else DETERMINATION_TEXT
     shared = [
         str(len(convictions)),
