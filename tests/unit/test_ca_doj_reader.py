@@ -152,8 +152,25 @@ def test_crlf_and_a_quoted_newline_keep_physical_line_numbers(tmp_path):
     assert all(isinstance(r, Row) for r in results)
     assert [r.line for r in results] == [2, 3, 5]
     assert [r.index for r in results] == [0, 1, 2]
-    assert results[1].fields[col.COMMENT_TEXT] == "FIRST LINE\r\nSECOND LINE"
+    # As Go's csv reader (gogen): a CRLF inside a quoted field is read as LF.
+    assert results[1].fields[col.COMMENT_TEXT] == "FIRST LINE\nSECOND LINE"
     assert results[2].fields[col.END_OF_REC] == "#"
+
+
+def test_a_lone_carriage_return_is_data_as_in_go(tmp_path):
+    """Go keeps a CR that ends no line, quoted or not; Python's csv alone would reject it unquoted."""
+    rows = [
+        ",".join(doj_fields(SUBJECT_ID="1", COMMENT_TEXT="A\rB")),  # unquoted
+        ",".join(doj_fields(SUBJECT_ID="2", COMMENT_TEXT='"C\rD"')),  # quoted
+        ",".join(doj_fields(SUBJECT_ID="3", END_OF_REC="#")),
+    ]
+    path = tmp_path / "cr.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r").encode())  # a CR as the file's last byte: dropped
+    results = list(read_rows(path))
+    assert all(isinstance(r, Row) for r in results), results
+    assert [r.fields[col.COMMENT_TEXT] for r in results[:2]] == ["A\rB", "C\rD"]
+    assert results[2].fields[col.END_OF_REC] == "#"
+    assert [r.line for r in results] == [1, 2, 3]
 
 
 def test_lf_file_with_quoted_newline_and_no_header(tmp_path):

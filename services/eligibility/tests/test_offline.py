@@ -225,6 +225,22 @@ def test_bare_quote_in_unquoted_field_is_rejected_as_go_does(tmp_path, policy, m
     assert result.file_errors[str(source)]["errorMessage"].startswith("record on line 2: bad CSV quoting")
 
 
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+def test_lone_carriage_return_is_data_as_in_go(tmp_path, policy, make_doj_row, rules) -> None:
+    """gogen reads a CR that ends no line as part of the field, quoted or not, and writes it quoted."""
+    rows = [make_doj_row(SUBJECT_ID=str(n), PRI_NAME="DOE JANE", COMMENT_TEXT=text)
+            for n, text in enumerate(["A\rB", "PLAIN", "C\rD"])]
+    source = tmp_path / "cr.csv"
+    source.write_bytes(("\r\n".join(",".join(r) for r in rows) + "\r").encode())
+    result = offline.evaluate_files([source], tmp_path / "out", options(policy, rules))
+    assert result.problems == [] and result.rows_written == 3
+    with (tmp_path / "out" / "All_Results.csv").open(encoding="utf-8", newline="") as fh:
+        written = list(csv.reader(fh))[1:]
+    assert [r[col.COMMENT_TEXT] for r in written] == ["A\rB", "PLAIN", "C\rD"]
+    assert [r[col.END_OF_REC] for r in written] == [rows[0][col.END_OF_REC]] * 3  # the file's last CR dropped
+    assert b',"A\rB",' in (tmp_path / "out" / "All_Results.csv").read_bytes()
+
+
 def test_missing_input_is_reported_as_gogen_does(gogen_fixtures, policy, tmp_path) -> None:
     good = gogen_fixtures / "configurable_flow" / "input.csv"
     result = offline.evaluate_files(["missing.csv", good], tmp_path, options(policy, GOGEN))

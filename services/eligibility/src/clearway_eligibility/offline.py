@@ -45,9 +45,12 @@ from clearway.ca_doj.columns import COLUMNS, HEADER_TOKEN, NUM_COLUMNS
 from clearway.ca_doj.reader import (
     BARE_QUOTE,
     BOM,
+    CR_STANDIN,
     SNIFF_BYTES,
     bad_utf8_column,
     bare_quote_column,
+    go_line_ends,
+    restore_cr,
     csv_reason,
     field_count_problem,
 )
@@ -211,12 +214,14 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     with open(chunk.path, "rb") as fh:
         fh.seek(chunk.start)
         data = fh.read(chunk.end - chunk.start)
+        at_eof = chunk.end == os.fstat(fh.fileno()).st_size
     text = data.decode("utf-8", "surrogateescape")
-    if "\r\n" in text:
-        # Go's csv reader turns every CRLF into LF, inside quoted fields too.
-        text = text.replace("\r\n", "\n")
+    # Go's csv reader turns every CRLF into LF, inside quoted fields too, and
+    # keeps a lone CR as data (here as CR_STANDIN until parsed).
+    text = go_line_ends(text, at_eof)
+    stood_in = b"\r" in data and CR_STANDIN in text
     ascii_only = text.isascii()
-    plain = bundle.is_plain(text)
+    plain = not stood_in and bundle.is_plain(text)
     lines = text.split("\n")
     reader = csv.reader(io.StringIO(text, newline="\n"), strict=True)
     encoder = bundle.LineEncoder()
@@ -257,9 +262,11 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
         done_lines = reader.line_num
         if not fields:
             continue  # blank line: Go's csv skips it too
+        if stood_in:
+            fields = restore_cr(fields)
         if done_lines - first == 1:
             raw = lines[first]
-            verbatim = is_go_line(raw, plain)
+            verbatim = is_go_line(raw, plain) and not (stood_in and CR_STANDIN in raw)
         else:
             raw = "\n".join(lines[first:done_lines])
             verbatim = False

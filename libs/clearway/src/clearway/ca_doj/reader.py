@@ -43,6 +43,30 @@ __all__ = [
 SNIFF_BYTES = 128
 BOM = b"\xef\xbb\xbf"
 BARE_QUOTE = "bad CSV quoting: quote inside an unquoted field"
+# Go's csv reader keeps a CR that does not end a line as data, in any field;
+# Python's rejects it in an unquoted field. Parsers hand Python this stand-in
+# instead and put the CR back in the fields. Decoding never yields it:
+# surrogateescape produces only U+DC80-U+DCFF.
+CR_STANDIN = "\ud800"
+
+
+def go_line_ends(text: str, at_eof: bool = False) -> str:
+    """Text as Go's csv reader sees its line ends: CRLF as LF, a lone CR as data.
+
+    A lone CR comes back as CR_STANDIN (see restore_cr). Go also drops a CR
+    that is the last byte of the file (`at_eof`: `text` ends the file).
+    """
+    if "\r" not in text:
+        return text
+    text = text.replace("\r\n", "\n")
+    if at_eof and text.endswith("\r"):
+        text = text[:-1]
+    return text.replace("\r", CR_STANDIN)
+
+
+def restore_cr(fields: list[str]) -> list[str]:
+    """Fields parsed from go_line_ends text, with their lone CRs back."""
+    return [value.replace(CR_STANDIN, "\r") for value in fields]
 # Raw bytes kept per failed record for the dead letter; a runaway quoted field
 # is stopped by csv.field_size_limit, this caps what we hold on to.
 _RAW_LIMIT = 1 << 20
@@ -113,6 +137,7 @@ class _RawLines:
         self._buf: list[bytes] = []
         self._size = 0
         self._truncated = False
+        self.stood_in = False  # a line since the last take() had a lone CR
 
     def __iter__(self) -> "_RawLines":
         return self
@@ -133,7 +158,9 @@ class _RawLines:
                 self._truncated = True
         else:
             self._truncated = True
-        return line.decode("utf-8", "surrogateescape")
+        text = go_line_ends(line.decode("utf-8", "surrogateescape"), at_eof=not line.endswith(b"\n"))
+        self.stood_in = self.stood_in or CR_STANDIN in text
+        return text
 
     def take(self) -> tuple[bytes, bool]:
         """Bytes of the lines read since the last call, and whether they were cut."""
@@ -141,6 +168,7 @@ class _RawLines:
         self._buf.clear()
         self._size = 0
         self._truncated = False
+        self.stood_in = False
         return raw, truncated
 
 
@@ -255,6 +283,8 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
                 index += 1
                 continue
             lines_done = reader.line_num
+            if lines.stood_in:
+                fields = restore_cr(fields)
             raw, cut = lines.take()
             if not fields:
                 continue
