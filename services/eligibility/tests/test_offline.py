@@ -241,6 +241,20 @@ def test_lone_carriage_return_is_data_as_in_go(tmp_path, policy, make_doj_row, r
     assert b',"A\rB",' in (tmp_path / "out" / "All_Results.csv").read_bytes()
 
 
+def test_file_shorter_than_the_header_sniff_fails_only_in_gogen(tmp_path, policy) -> None:
+    """gogen needs 128 bytes to sniff the header: a shorter file fails with EOF (§1.1 quirk b)."""
+    row = ["", "", "1"] + [""] * (NUM_COLUMNS - 3)  # one valid row of 94 commas
+    source = tmp_path / "short.csv"
+    source.write_text(",".join(row) + "\n", encoding="utf-8")
+    assert source.stat().st_size < 128
+    gogen = offline.evaluate_files([source], tmp_path / "gogen", options(policy, GOGEN))
+    assert gogen.file_errors == {str(source): {"errorType": "OTHER", "errorMessage": "EOF"}}
+    assert json.loads((tmp_path / "gogen" / "gogen.err").read_text()) == gogen.file_errors
+    assert not (tmp_path / "gogen" / "All_Results.csv").exists()
+    corrected = offline.evaluate_files([source], tmp_path / "corrected", options(policy, CORRECTED))
+    assert corrected.file_errors == {} and corrected.rows_written == 1 and corrected.people == 1
+
+
 def test_missing_input_is_reported_as_gogen_does(gogen_fixtures, policy, tmp_path) -> None:
     good = gogen_fixtures / "configurable_flow" / "input.csv"
     result = offline.evaluate_files(["missing.csv", good], tmp_path, options(policy, GOGEN))
