@@ -153,7 +153,7 @@ def test_builds_a_conviction_from_the_first_convicted_count() -> None:
         )
     )
     (conviction,) = subject.convictions
-    assert conviction.conviction_id == "101/002/101001006000"
+    assert conviction.conviction_id == "101001006000"  # the count order, as from DOJ rows
     assert conviction.code_section == "11358 HS"
     assert conviction.offense_text == "SEE COMMENT FOR CHARGE"
     assert conviction.comment_text == "11358 HS-CULTIVATE CANNABIS"
@@ -217,9 +217,9 @@ def test_convictions_keep_proto_order_across_cycles_and_steps() -> None:
     )
     subject = subject_from_case(c)
     assert [x.conviction_id for x in subject.convictions] == [
-        "102/001/102001001000",
-        "101/002/101002001000",
-        "101/001/101001001000",
+        "102001001000",
+        "101002001000",
+        "101001001000",
     ]
     assert subject.dob is None and subject.dob_raw == ""
 
@@ -269,7 +269,7 @@ def test_case_numbers_are_collected_per_cycle_and_step_prefix() -> None:
             step("COURT ACTION", count("101001007000", disposition="DISMISSED", case_number=" ")),
         )
     )
-    by_id = {c.conviction_id.rsplit("/", 1)[1]: c.case_numbers for c in subject.convictions}
+    by_id = {c.conviction_id: c.case_numbers for c in subject.convictions}
     assert by_id == {
         "101001003000": ("NULL  ", "222", " "),
         "102001006000": ("333",),
@@ -311,3 +311,31 @@ def test_fixture_subjects_match_gogen_person_and_case_columns(
             assert conviction.county == row["STP_ORI_CNTY_NAME"]
             assert conviction.offense_text == row["OFFENSE_DESCR"]
     assert checked == 18
+
+
+def test_structured_cases_read_charges_as_the_rule_version_does() -> None:
+    """An attempt written 664-11357 is Prop 64 under the corrected version only (clause 664-attempts)."""
+    c = case(step("COURT ACTION", count("101001001000", offense="664-11357(A) HS-ATTEMPT POSSESS")))
+    assert [x.code_section for x in subject_from_case(c).convictions] == ["664"]
+    assert [x.code_section for x in subject_from_case(c, corrected=True).convictions] == ["664-11357(A) HS"]
+
+
+def test_a_step_without_counts_still_sets_person_flags() -> None:
+    subject = subject_from_case(case(step("DECEASED"), step("COURT ACTION", count("101001001000"))))
+    assert subject.deceased and len(subject.convictions) == 1
+
+
+def test_a_case_without_record_keeps_the_date_of_birth() -> None:
+    subject = subject_from_case(case_pb2.CaseSubmitted(person=case_pb2.Person(
+        person_id="p", date_of_birth=sdate("19800101"))))
+    assert subject.convictions == () and subject.dob == datetime.date(1980, 1, 1)
+
+
+def test_dates_without_raw_text_are_read_from_their_own_fields() -> None:
+    """gRPC clients may send parsed dates only; each still means its own date."""
+    c = case(step("COURT ACTION", count("101001001000"),
+                  event_date=envelope_pb2.SourceDate(year=2001, month=2, day=3, valid=True)),
+             dob=envelope_pb2.SourceDate(year=1980, month=1, day=1, valid=True))
+    subject = subject_from_case(c)
+    assert subject.dob == datetime.date(1980, 1, 1)
+    assert [x.date for x in subject.convictions] == [datetime.date(2001, 2, 3)]

@@ -65,7 +65,7 @@ def subject_of(case: case_pb2.CaseSubmitted, rules: prop64.RuleVersion):
     if rows:
         facts = [doj_rows.facts_of(index, row.fields) for index, row in enumerate(rows)]
         return doj_rows.subject_from_facts(case.person.person_id, facts, corrected=rules.corrected)
-    return subject_from_case(case)
+    return subject_from_case(case, corrected=rules.corrected)
 
 
 def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,

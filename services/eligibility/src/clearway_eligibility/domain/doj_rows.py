@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from clearway.ca_doj import columns as col
 
@@ -109,23 +110,30 @@ def count_order_problem(fields: Sequence[str]) -> str | None:
     return None
 
 
+def read_doj_date(raw: str) -> tuple[datetime.date | None, str]:
+    """A DOJ date field as (date or None, raw text)."""
+    return parse_doj_date(raw), raw
+
+
 def subject_from_facts(
     person_id: str,
     facts: Iterable[RowFacts],
     *,
     corrected: bool,
     reset_each_row: bool = False,
+    read_date: Callable[[Any], tuple[datetime.date | None, str]] = read_doj_date,
 ) -> Subject:
     """Build the rules' Subject from a person's row facts, in input order.
 
     `reset_each_row` reproduces gogen's empty-SUBJECT_ID quirk (§1.3): the
     bookkeeping of that pseudo-subject is reset on every row, so every
     CONVICTED row counts as a conviction and only the last row's case number
-    survives. Only the gogen-compatible version asks for it.
+    survives. Only the gogen-compatible version asks for it. `read_date` reads
+    the date fields: DOJ text by default; structured cases bring theirs parsed.
     """
     deceased = False
     registration = False
-    dob_raw: str | None = None
+    dob_value = None
     case_numbers: dict[str, list[str]] = {}
     seen: set[str] = set()
     pending: list[RowFacts] = []  # conviction rows; case numbers are attached at the end
@@ -133,9 +141,9 @@ def subject_from_facts(
         if reset_each_row:
             case_numbers = {}
             seen = set()
-            dob_raw = None
-        if dob_raw is None:
-            dob_raw = fact[F_DOB]
+            dob_value = None
+        if dob_value is None:
+            dob_value = fact[F_DOB]
         step = fact[F_STEP_TYPE]
         if step == STEP_DECEASED:
             deceased = True
@@ -150,8 +158,10 @@ def subject_from_facts(
             seen.add(fact[F_CNT_ORDER])
             pending.append(fact)
 
-    convictions = tuple(
-        Conviction(
+    convictions = []
+    for fact in pending:
+        date, date_raw = read_date(fact[F_DATE])
+        convictions.append(Conviction(
             conviction_id=fact[F_CNT_ORDER],
             code_section=sections.extract_code_section(
                 fact[F_OFFENSE], fact[F_COMMENT], corrected=corrected
@@ -160,20 +170,18 @@ def subject_from_facts(
             comment_text=fact[F_COMMENT],
             conviction_status=fact[F_CONV_STATUS],
             type_of_charge=fact[F_TOC],
-            date=parse_doj_date(fact[F_DATE]),
-            date_raw=fact[F_DATE],
+            date=date,
+            date_raw=date_raw,
             county=fact[F_COUNTY],
             case_numbers=tuple(case_numbers.get(fact[F_CNT_ORDER][:CASE_KEY_LENGTH], ())),
             source_row_index=fact[F_REF],
-        )
-        for fact in pending
-    )
-    dob_raw = dob_raw or ""
+        ))
+    dob, dob_raw = read_date(dob_value) if dob_value is not None else (None, "")
     return Subject(
         person_id=person_id,
-        dob=parse_doj_date(dob_raw),
+        dob=dob,
         dob_raw=dob_raw,
-        convictions=convictions,
+        convictions=tuple(convictions),
         deceased=deceased,
         pc290_registration=registration,
     )

@@ -1,9 +1,9 @@
-"""Build the rules' view of a person from a CaseSubmitted event.
+"""Build the rules' view of a person from a structured CaseSubmitted (gRPC).
 
-This is where gogen's reading of a DOJ record (§1.3 of ca-doj-prop64.md)
-lives: which counts are convictions, which person-level flags are set, and
-which court case numbers belong to a conviction. The rule packs then work
-only on the plain dataclasses of `model`.
+A structured case is read as the DOJ rows it stands for: each count becomes
+one row's facts, and `doj_rows.subject_from_facts` applies gogen's entity rules
+(§1.3 of ca-doj-prop64.md), the same code that reads DOJ files. So a case
+judges the same whichever way it arrived, under either rule version.
 """
 
 from __future__ import annotations
@@ -12,16 +12,8 @@ import datetime
 
 from clearway.v1 import case_pb2, envelope_pb2
 
-from clearway_eligibility.domain.model import Conviction, Subject, extract_code_section
-
-from clearway_eligibility.domain.doj_rows import (  # one definition of gogen's entity rules
-    CASE_KEY_LENGTH,
-    CONVICTED_PREFIX,
-    PC290_PREFIX,
-    STEP_COURT_ACTION,
-    STEP_DECEASED,
-    STEP_REGISTRATION,
-)
+from clearway_eligibility.domain import doj_rows
+from clearway_eligibility.domain.model import Subject
 
 
 def date_from_source(source: envelope_pb2.SourceDate) -> datetime.date | None:
@@ -40,77 +32,39 @@ def date_from_source(source: envelope_pb2.SourceDate) -> datetime.date | None:
         return None
 
 
-def subject_from_case(case: case_pb2.CaseSubmitted) -> Subject:
-    """Build a Subject from a case, following gogen's entity rules (§1.3).
+def subject_from_case(case: case_pb2.CaseSubmitted, *, corrected: bool = False) -> Subject:
+    """Build a Subject from a case's structured record.
 
     Counts are visited in proto order (cycles, then steps, then counts), which
-    intake keeps equal to source-row order.
+    intake keeps equal to source-row order. A step without counts still counts
+    as a row of its own (a DECEASED step sets the flag). Row facts carry the
+    case's SourceDates, read as parsed with their raw text kept. A
+    conviction's id is its count order, gogen's key for it.
     """
-    record = case.record
-
-    # Person-level facts and case numbers look at every count of the subject,
-    # earlier and later than a conviction, so collect them first.
-    deceased = False
-    pc290_registration = False
-    case_numbers_by_key: dict[str, list[str]] = {}
-    for cycle in record.cycles:
-        for step in cycle.steps:
-            if step.type_description == STEP_DECEASED:
-                deceased = True
-            for count in step.counts:
-                if (
-                    step.type_description == STEP_REGISTRATION
-                    and count.offense.description.startswith(PC290_PREFIX)
-                ):
-                    pc290_registration = True
-                # Whitespace-only and "NULL  " OFNs count as present, as in gogen.
-                if step.type_description == STEP_COURT_ACTION and count.case_number != "":
-                    # gogen panics on a count order shorter than 6 characters;
-                    # we just use the shorter key.
-                    key = count.count_order[:CASE_KEY_LENGTH]
-                    numbers = case_numbers_by_key.setdefault(key, [])
-                    if count.case_number not in numbers:
-                        numbers.append(count.case_number)
-
-    convictions: list[Conviction] = []
-    seen_count_orders: set[str] = set()
-    for cycle in record.cycles:
-        for step in cycle.steps:
-            for count in step.counts:
-                if not count.disposition.description.startswith(CONVICTED_PREFIX):
-                    continue
-                # Later CONVICTED rows of the same count are sentence parts.
-                if count.count_order in seen_count_orders:
-                    continue
-                seen_count_orders.add(count.count_order)
-                convictions.append(
-                    Conviction(
-                        conviction_id=(
-                            f"{cycle.cycle_order}/{step.step_order}/{count.count_order}"
-                        ),
-                        code_section=extract_code_section(
-                            count.offense.description, count.comment
-                        ),
-                        offense_text=count.offense.description,
-                        comment_text=count.comment,
-                        conviction_status=count.disposition.conviction_status,
-                        type_of_charge=count.offense.type_of_charge,
-                        date=date_from_source(step.event_date),
-                        date_raw=step.event_date.raw,
-                        county=step.agency.county_name,
-                        case_numbers=tuple(
-                            case_numbers_by_key.get(count.count_order[:CASE_KEY_LENGTH], ())
-                        ),
-                        source_row_index=count.source_row_index,
-                    )
-                )
-
     person = case.person
-    return Subject(
-        person_id=person.person_id,
-        dob=date_from_source(person.date_of_birth),
-        dob_raw=person.date_of_birth.raw,
-        convictions=tuple(convictions),
-        deceased=deceased,
-        pc290_registration=pc290_registration,
-    )
+    facts = [
+        (
+            count.source_row_index,
+            person.date_of_birth,
+            count.count_order,
+            step.type_description,
+            count.disposition.description.startswith(doj_rows.CONVICTED_PREFIX),
+            count.case_number,
+            count.offense.description,
+            count.comment,
+            count.disposition.conviction_status,
+            count.offense.type_of_charge,
+            step.agency.county_name,
+            step.event_date,
+        )
+        for cycle in case.record.cycles
+        for step in cycle.steps
+        for count in (step.counts or [case_pb2.Count()])
+    ]
+    if not facts:
+        return Subject(person.person_id, date_from_source(person.date_of_birth), person.date_of_birth.raw)
+    return doj_rows.subject_from_facts(person.person_id, facts, corrected=corrected, read_date=_read_source_date)
+
+
+def _read_source_date(source: envelope_pb2.SourceDate) -> tuple[datetime.date | None, str]:
+    return date_from_source(source), source.raw
