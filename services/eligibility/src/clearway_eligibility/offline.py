@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 import json
 import math
 import multiprocessing
@@ -215,20 +214,27 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
         fh.seek(chunk.start)
         data = fh.read(chunk.end - chunk.start)
         at_eof = chunk.end == os.fstat(fh.fileno()).st_size
+    size = len(data)
+    has_cr = b"\r" in data
     text = data.decode("utf-8", "surrogateescape")
+    del data
     # Go's csv reader turns every CRLF into LF, inside quoted fields too, and
     # keeps a lone CR as data (here as CR_STANDIN until parsed).
     text = go_line_ends(text, at_eof)
-    stood_in = b"\r" in data and CR_STANDIN in text
+    stood_in = has_cr and CR_STANDIN in text
     ascii_only = text.isascii()
     plain = not stood_in and bundle.is_plain(text)
+    # Only the lines are kept (a StringIO would hold the chunk again, four
+    # bytes per character); csv reads them with their line ends put back.
     lines = text.split("\n")
-    reader = csv.reader(io.StringIO(text, newline="\n"), strict=True)
+    del text
+    reader = csv.reader((line + "\n" for line in lines), strict=True)
     encoder = bundle.LineEncoder()
+    # Output pieces since the last candidate: input lines and shared tails, no copies.
     all_pieces: list[str] = []
     cond_pieces: list[str] = []
-    all_segments: list[str] = []
-    cond_segments: list[str] = []
+    all_lengths: list[int] = []
+    cond_lengths: list[int] = []
     # Encoded eligibility columns of an unjudged row, by its Possible Other P64 value.
     tails: dict[str, str] = {}
     condensed = operator.itemgetter(*bundle.CONDENSED_COLUMNS)
@@ -248,94 +254,91 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     local = 0
     done_lines = 0
 
-    while True:
-        first = done_lines
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            done_lines = reader.line_num
-            problems.append(RowProblem(name, chunk.first_line + first, "", csv_reason(error), ""))
-            local += 1
-            continue
-        done_lines = reader.line_num
-        if not fields:
-            continue  # blank line: Go's csv skips it too
-        if stood_in:
-            fields = restore_cr(fields)
-        if done_lines - first == 1:
-            raw = lines[first]
-            verbatim = is_go_line(raw, plain) and not (stood_in and CR_STANDIN in raw)
-        else:
-            raw = "\n".join(lines[first:done_lines])
-            verbatim = False
-        # The checks of _check that nearly every row passes, inline.
-        if not (
-            len(fields) == NUM_COLUMNS
-            and verbatim
-            and ascii_only
-            and len(fields[count_order_column]) >= doj_rows.CASE_KEY_LENGTH
-            and (not corrected or fields[subject_column].strip())
-        ):
-            problem = _check(fields, raw, verbatim, ascii_only, corrected)
-            if problem is not None:
-                problems.append(RowProblem(name, chunk.first_line + first, problem[0], problem[1],
-                                           _record_text(fields)))
+    with open(spool / f"a{chunk.number}", "wb") as all_out, open(spool / f"c{chunk.number}", "wb") as cond_out:
+        while True:
+            first = done_lines
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                done_lines = reader.line_num
+                problems.append(RowProblem(name, chunk.first_line + first, "", csv_reason(error), ""))
                 local += 1
                 continue
+            done_lines = reader.line_num
+            if not fields:
+                continue  # blank line: Go's csv skips it too
+            if stood_in:
+                fields = restore_cr(fields)
+            if done_lines - first == 1:
+                raw = lines[first]
+                verbatim = is_go_line(raw, plain) and not (stood_in and CR_STANDIN in raw)
+            else:
+                raw = "\n".join(lines[first:done_lines])
+                verbatim = False
+            # The checks of _check that nearly every row passes, inline.
+            if not (
+                len(fields) == NUM_COLUMNS
+                and verbatim
+                and ascii_only
+                and len(fields[count_order_column]) >= doj_rows.CASE_KEY_LENGTH
+                and (not corrected or fields[subject_column].strip())
+            ):
+                problem = _check(fields, raw, verbatim, ascii_only, corrected)
+                if problem is not None:
+                    problems.append(RowProblem(name, chunk.first_line + first, problem[0], problem[1],
+                                               _record_text(fields)))
+                    local += 1
+                    continue
 
-        subject = fields[subject_column]
-        # gogen judges each file alone (§1.1); the corrected version merges files.
-        key = subject if corrected else file_key + subject
-        part = partition_of.get(key)
-        if part is None:
-            part = partition_of[key] = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
-            facts[part].append((key, facts_of(ref_base | local, fields)))
-        elif matters(fields):
-            facts[part].append((key, facts_of(ref_base | local, fields)))
+            subject = fields[subject_column]
+            # gogen judges each file alone (§1.1); the corrected version merges files.
+            key = subject if corrected else file_key + subject
+            part = partition_of.get(key)
+            if part is None:
+                part = partition_of[key] = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
+                facts[part].append((key, facts_of(ref_base | local, fields)))
+            elif matters(fields):
+                facts[part].append((key, facts_of(ref_base | local, fields)))
 
-        if verbatim:
-            all_prefix = raw
-            parts = condensed(fields)
-            if '"' in raw:  # the one field that holds a comma: quoted, if condensed keeps it
-                quoted = raw[raw.index('"') + 1:raw.rindex('"')]
-                if quoted in parts:
-                    parts = list(parts)
-                    parts[parts.index(quoted)] = f'"{quoted}"'
-            cond_prefix = ",".join(parts)
-        else:
-            all_prefix = encoder.line(fields)[:-1]
-            cond_prefix = encoder.line(condensed(fields))[:-1]
-        offense = fields[offense_column]
-        comment = fields[comment_column]
-        if "1135" not in comment and "1136" not in comment:
-            tail = empty_tail  # possible_other_p64's own first test, without the call
-        else:
-            possible = sections.possible_other_p64(offense, comment, corrected=corrected)
-            tail = tails.get(possible)
-            if tail is None:
-                tail = tails[possible] = encoder.line(report.unjudged_columns(offense, comment, rules))
-        if (
-            fields[disp_column].startswith(convicted)
-            and fields[county_column] == county
-            and sections.is_prop64(sections.extract_code_section(offense, comment, corrected=corrected),
-                                   corrected=corrected)
-        ):
-            all_segments.append("".join(all_pieces))
-            cond_segments.append("".join(cond_pieces))
-            all_pieces.clear()
-            cond_pieces.clear()
-            candidates.append((local, all_prefix, cond_prefix, tail))
-        else:
-            all_pieces.append(f"{all_prefix},{tail}")
-            cond_pieces.append(f"{cond_prefix},{tail}")
-        local += 1
-    all_segments.append("".join(all_pieces))
-    cond_segments.append("".join(cond_pieces))
+            if verbatim:
+                all_prefix = raw
+                parts = condensed(fields)
+                if '"' in raw:  # the one field that holds a comma: quoted, if condensed keeps it
+                    quoted = raw[raw.index('"') + 1:raw.rindex('"')]
+                    if quoted in parts:
+                        parts = list(parts)
+                        parts[parts.index(quoted)] = f'"{quoted}"'
+                cond_prefix = ",".join(parts)
+            else:
+                all_prefix = encoder.line(fields)[:-1]
+                cond_prefix = encoder.line(condensed(fields))[:-1]
+            offense = fields[offense_column]
+            comment = fields[comment_column]
+            if "1135" not in comment and "1136" not in comment:
+                tail = empty_tail  # possible_other_p64's own first test, without the call
+            else:
+                possible = sections.possible_other_p64(offense, comment, corrected=corrected)
+                tail = tails.get(possible)
+                if tail is None:
+                    tail = tails[possible] = encoder.line(report.unjudged_columns(offense, comment, rules))
+            if (
+                fields[disp_column].startswith(convicted)
+                and fields[county_column] == county
+                and sections.is_prop64(sections.extract_code_section(offense, comment, corrected=corrected),
+                                       corrected=corrected)
+            ):
+                all_lengths.append(_write_segment(all_pieces, all_out))
+                cond_lengths.append(_write_segment(cond_pieces, cond_out))
+                candidates.append((local, all_prefix, cond_prefix, tail))
+            else:
+                all_pieces += (all_prefix, ",", tail)
+                cond_pieces += (cond_prefix, ",", tail)
+            local += 1
+        all_lengths.append(_write_segment(all_pieces, all_out))
+        cond_lengths.append(_write_segment(cond_pieces, cond_out))
 
-    all_lengths = _write_segments(spool / f"a{chunk.number}", all_segments)
-    cond_lengths = _write_segments(spool / f"c{chunk.number}", cond_segments)
     with open(spool / f"k{chunk.number}", "wb") as fh:
         pickle.dump(candidates, fh, protocol=pickle.HIGHEST_PROTOCOL)
     frames = []
@@ -344,15 +347,15 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
             blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
             frames.append((fh.tell(), len(blob)))
             fh.write(blob)
-    return _ChunkResult(chunk.number, local, problems, all_lengths, cond_lengths, frames, len(data))
+    return _ChunkResult(chunk.number, local, problems, all_lengths, cond_lengths, frames, size)
 
 
-def _write_segments(path: Path, segments: list[str]) -> list[int]:
-    """Write the pieces between candidate lines as bytes; return their byte lengths."""
-    blobs = [segment.encode("utf-8", "surrogateescape") for segment in segments]
-    with open(path, "wb") as fh:
-        fh.write(b"".join(blobs))
-    return [len(blob) for blob in blobs]
+def _write_segment(pieces: list[str], out) -> int:
+    """Write the text between two candidate lines as bytes; return its length. Empties `pieces`."""
+    blob = "".join(pieces).encode("utf-8", "surrogateescape")
+    pieces.clear()
+    out.write(blob)
+    return len(blob)
 
 
 def _check(fields: list[str], raw: str, verbatim: bool, ascii_only: bool,
