@@ -9,6 +9,7 @@ report identically. Tallies add up: a run's summary is the sum of its people.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -157,7 +158,8 @@ def _add_tally(
     convictions = subject.convictions
     tally.subjects += 1
     tally.subjects_with_conviction += bool(convictions)
-    tally.subjects_with_felony += any(prop64.is_felony(c) for c in convictions)
+    felonies = [c for c in convictions if prop64.is_felony(c)]
+    tally.subjects_with_felony += bool(felonies)
     if not by_ref:
         # Nothing judged: no relief in either flow, nothing else to count.
         return
@@ -183,16 +185,7 @@ def _add_tally(
     tally.subjects_with_prop64 += 1
     tally.subjects_with_some_relief += any(by_ref[c.source_row_index].outcome in _RELIEF for c in judged)
 
-    # The 7-year window: gogen measures it from the wall clock (quirk); the
-    # corrected version from the compute date (clause window-from-compute-date).
-    if corrected:
-        now = datetime.datetime.combine(compute_date, datetime.time(), datetime.timezone.utc)
-    year, month, day = prop64.add_years(prop64.ymd(now.date()), -7)
-    window_start = now.replace(year=year, month=month, day=day)
-    # A conviction counts as recent when its midnight (UTC) is after the
-    # window start, that is when its date is after the start's UTC date.
-    window = prop64.ymd(window_start.astimezone(datetime.timezone.utc).date())
-    felonies = [c for c in convictions if prop64.is_felony(c)]
+    window = _seven_years_before(now, compute_date, corrected)
     # gogen: the zero date is never recent. Corrected: an unknown date might
     # be, so it must be dismissed too for the person to count.
     last7 = [c for c in convictions if (corrected if c.date is None else prop64.ymd(c.date) > window)]
@@ -200,6 +193,22 @@ def _add_tally(
     dismiss_all = {c.source_row_index: Outcome.DISMISS for c in judged}
     _add_relief(tally.relief_current, convictions, felonies, last7, current)
     _add_relief(tally.relief_dismiss_all, convictions, felonies, last7, dismiss_all)
+
+
+@functools.lru_cache(maxsize=64)
+def _seven_years_before(now: datetime.datetime, compute_date: datetime.date, corrected: bool) -> YMD:
+    """The start of the summary's 7-year window, as the UTC date a conviction must be after.
+
+    gogen measures it from the wall clock (quirk); the corrected version from
+    the compute date (clause window-from-compute-date). A conviction counts as
+    recent when its midnight (UTC) is after the window start, that is when its
+    date is after the start's UTC date. The same for every person of a run.
+    """
+    if corrected:
+        now = datetime.datetime.combine(compute_date, datetime.time(), datetime.timezone.utc)
+    year, month, day = prop64.add_years(prop64.ymd(now.date()), -7)
+    window_start = now.replace(year=year, month=month, day=day)
+    return prop64.ymd(window_start.astimezone(datetime.timezone.utc).date())
 
 
 def _add_relief(
