@@ -59,7 +59,7 @@ from clearway_eligibility.domain.model import Policy
 
 CHUNK_BYTES = 4 << 20
 # Input bytes per partition: bounds the memory of one judging step.
-PARTITION_BYTES = 24 << 20
+PARTITION_BYTES = 8 << 20
 REJECTED_ROWS = "Rejected_Rows.csv"
 IMPACT_REPORT = "Impact_Report.html"
 RUN_FACTS = "clearway_run.json"
@@ -188,9 +188,6 @@ class _ChunkResult:
     number: int
     rows: int
     problems: list[RowProblem]
-    # Byte lengths of the text between candidate lines, in the a/c files.
-    all_segments: list[int]
-    cond_segments: list[int]
     fact_frames: list[tuple[int, int]]  # per partition: (offset, length) in the facts file
     bytes: int
 
@@ -339,15 +336,17 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
         all_lengths.append(_write_segment(all_pieces, all_out))
         cond_lengths.append(_write_segment(cond_pieces, cond_out))
 
+    # The candidates and the segment lengths between them stay in the spool for
+    # splicing: what the main process keeps of a chunk must not grow with it.
     with open(spool / f"k{chunk.number}", "wb") as fh:
-        pickle.dump(candidates, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((candidates, all_lengths, cond_lengths), fh, protocol=pickle.HIGHEST_PROTOCOL)
     frames = []
     with open(spool / f"f{chunk.number}", "wb") as fh:
         for part in facts:
             blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
             frames.append((fh.tell(), len(blob)))
             fh.write(blob)
-    return _ChunkResult(chunk.number, local, problems, all_lengths, cond_lengths, frames, size)
+    return _ChunkResult(chunk.number, local, problems, frames, size)
 
 
 def _write_segment(pieces: list[str], out) -> int:
@@ -525,8 +524,7 @@ def evaluate_files(
                 if progress:
                     progress("judge", len(judged), partitions)
             splices = [
-                (c.number, read[c.number].all_segments, read[c.number].cond_segments,
-                 [(p.number, *p.frames[c.number]) for p in judged if p.frames[c.number][1]])
+                (c.number, [(p.number, *p.frames[c.number]) for p in judged if p.frames[c.number][1]])
                 for c in chunks if c.file_number not in skipped
             ]
             for done, _ in enumerate(run(_splice_chunk, splices), 1):
@@ -597,13 +595,13 @@ def _gogen_message(problem: RowProblem, header_lines: int) -> str:
     return f"record on line {line}: {problem.reason}"
 
 
-def _splice_chunk(job: tuple[int, list[int], list[int], list[tuple[int, int, int]]]) -> int:
+def _splice_chunk(job: tuple[int, list[tuple[int, int, int]]]) -> int:
     """Write a chunk's final All_Results, Condensed and Prop64 bytes (worker side).
 
     The chunk's pieces are copied with each candidate's line, judged or not,
     between them; the judged lines come from every partition's results.
     """
-    number, all_segments, cond_segments, frames = job
+    number, frames = job
     spool = Path(_state["spool"])
     judged_lines: dict[int, str] = {}
     for partition, offset, length in frames:
@@ -611,7 +609,7 @@ def _splice_chunk(job: tuple[int, list[int], list[int], list[tuple[int, int, int
             fh.seek(offset)
             judged_lines.update(pickle.loads(fh.read(length)))
     with open(spool / f"k{number}", "rb") as fh:
-        candidates = pickle.load(fh)
+        candidates, all_segments, cond_segments = pickle.load(fh)
     prop64_lines: list[str] = []
     _splice(spool / f"a{number}", spool / f"A{number}", all_segments, candidates, judged_lines,
             part=1, prop64_lines=prop64_lines)
