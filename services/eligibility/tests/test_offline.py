@@ -199,6 +199,18 @@ def test_bad_file_rows_are_skipped_and_listed_by_default(gogen_fixtures, policy,
     assert json.loads((tmp_path / "gogen.json").read_text())["lineCount"] == 0
 
 
+def test_rejected_rows_all_reach_the_file_but_memory_keeps_a_few(gogen_fixtures, policy, tmp_path,
+                                                                  monkeypatch) -> None:
+    """A file of bad rows must not fill memory: only the first few are held, every one is written."""
+    monkeypatch.setattr(offline, "PROBLEMS_KEPT", 5)
+    result = offline.evaluate_files([gogen_fixtures / "bad.csv"], tmp_path,
+                                    options(policy, CORRECTED, "SAN JOAQUIN", chunk_bytes=4096))
+    assert result.rows_rejected == 37
+    assert [p.line for p in result.problems] == [2, 3, 4, 5, 6]
+    assert [int(r[1]) for r in read_csv(tmp_path / offline.REJECTED_ROWS)[1:]] == list(range(2, 39))
+    assert json.loads((tmp_path / offline.RUN_FACTS).read_text())["rowsRejected"] == 37
+
+
 def test_cli_skip_row_exit_status_is_zero(gogen_fixtures, tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(gogen_fixtures)
     status = cli.main(["evaluate", "--county", "SAN JOAQUIN", "--compute-at", "2019-11-11",

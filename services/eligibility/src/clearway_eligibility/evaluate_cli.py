@@ -79,15 +79,15 @@ def run(args: argparse.Namespace) -> int:
     for problem in result.problems[:20]:
         where = f"{problem.file}:{problem.line}" + (f" {problem.field}" if problem.field else "")
         print(f"rejected row {where}: {problem.reason}", file=sys.stderr)
-    if len(result.problems) > 20:
-        print(f"... and {len(result.problems) - 20} more rows in {offline.REJECTED_ROWS}", file=sys.stderr)
+    if result.rows_rejected > 20:
+        print(f"... and {result.rows_rejected - 20} more rows in {offline.REJECTED_ROWS}", file=sys.stderr)
     outcomes = result.tally.outcomes
     print(
         f"{result.rows} rows, {result.people} people, {result.judged} Prop 64 convictions judged in "
         f"{county} ({outcomes.get('dismiss', 0)} dismiss, {outcomes.get('reduce', 0)} reduce, "
         f"{outcomes.get('needs_review', 0)} needs review, {outcomes.get('not_eligible', 0)} no relief) "
         f"with {prop64.PACK_ID} {rules.version} in {result.seconds:.1f} s; "
-        f"{len(result.problems)} rows rejected"
+        f"{result.rows_rejected} rows rejected"
     )
     print(f"results in {args.out}: " + ", ".join(p.name for p in result.outputs))
     return 1 if result.file_errors else 0

@@ -64,6 +64,8 @@ REJECTED_ROWS = "Rejected_Rows.csv"
 IMPACT_REPORT = "Impact_Report.html"
 RUN_FACTS = "clearway_run.json"
 _RAW_LIMIT = 64 << 10
+# Malformed rows held in memory for the caller; the rest only go to disk.
+PROBLEMS_KEPT = 1000
 
 SKIP_ROW = "skip-row"
 REJECT_FILE = "reject-file"
@@ -105,6 +107,8 @@ class RunResult:
     rows_written: int = 0
     people: int = 0
     judged: int = 0
+    rows_rejected: int = 0
+    # The first PROBLEMS_KEPT of them, in file order; every one is in Rejected_Rows.csv.
     problems: list[RowProblem] = field(default_factory=list)
     # Files rejected whole (REJECT_FILE): path as given -> gogen's error entry.
     file_errors: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -187,7 +191,8 @@ def _init_worker(options: Options, spool: str, partitions: int, files: list[str]
 class _ChunkResult:
     number: int
     rows: int
-    problems: list[RowProblem]
+    rejected: int
+    problems: list[RowProblem]  # the first PROBLEMS_KEPT; all of them are spooled
     fact_frames: list[tuple[int, int]]  # per partition: (offset, length) in the facts file
     bytes: int
 
@@ -346,7 +351,10 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
             blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
             frames.append((fh.tell(), len(blob)))
             fh.write(blob)
-    return _ChunkResult(chunk.number, local, problems, frames, size)
+    if problems:
+        with open(spool / f"p{chunk.number}", "wb") as fh:
+            pickle.dump(problems, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return _ChunkResult(chunk.number, local, len(problems), problems[:PROBLEMS_KEPT], frames, size)
 
 
 def _write_segment(pieces: list[str], out) -> int:
@@ -535,11 +543,14 @@ def evaluate_files(
             result.people += partition_result.people
             result.judged += partition_result.judged
         _assemble(out, Path(spool), readable, chunks, read, skipped, options, result)
+        result.rows_rejected = sum(r.rejected for r in read)
+        result.problems = [p for r in read for p in r.problems][:PROBLEMS_KEPT]
+        if result.rows_rejected:
+            result.outputs.append(_write_rejected(out / REJECTED_ROWS, Path(spool), read))
     finally:
         shutil.rmtree(spool, ignore_errors=True)
 
     result.rows = sum(r.rows for r in read)
-    result.problems = [p for r in read for p in r.problems]
     result.seconds = time.perf_counter() - started
     _write_reports(out, readable, skipped, options, result)
     return result
@@ -664,7 +675,7 @@ def _assemble(out: Path, spool: Path, paths, chunks, read, skipped, options: Opt
                 for target, kind in zip(targets, "ACP"):
                     _append_file(spool / f"{kind}{chunk.number}", target)
                 chunk_result = read[chunk.number]
-                result.rows_written += chunk_result.rows - len(chunk_result.problems)
+                result.rows_written += chunk_result.rows - chunk_result.rejected
         result.outputs += [out / n for n in names]
 
 
@@ -680,6 +691,18 @@ def _append_file(source: Path, target) -> None:
             offset += sent
 
 
+def _write_rejected(path: Path, spool: Path, read: list[_ChunkResult]) -> Path:
+    """Rejected_Rows.csv: every malformed row with file, line, field and reason, in file order."""
+    with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["file", "line", "field", "reason", "record"])
+        for chunk_result in read:
+            if chunk_result.rejected:
+                with open(spool / f"p{chunk_result.number}", "rb") as spooled:
+                    writer.writerows((p.file, p.line, p.field, p.reason, p.record) for p in pickle.load(spooled))
+    return path
+
+
 def _write_reports(out: Path, paths, skipped, options: Options, result: RunResult) -> None:
     """gogen.json (or gogen.err), Rejected_Rows.csv, the run's facts and the impact report."""
     from clearway.ca_doj import impact
@@ -687,13 +710,6 @@ def _write_reports(out: Path, paths, skipped, options: Options, result: RunResul
     if result.file_errors:
         (out / bundle.result_name(bundle.SUMMARY, 1, 1, ext="err")).write_text(
             json.dumps(result.file_errors, separators=(",", ":")), encoding="utf-8")
-    if result.problems:
-        with open(out / REJECTED_ROWS, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(["file", "line", "field", "reason", "record"])
-            for p in result.problems:
-                writer.writerow([p.file, p.line, p.field, p.reason, p.record])
-        result.outputs.append(out / REJECTED_ROWS)
     document = summary.summary_document(
         result.tally,
         county=options.county,
@@ -721,7 +737,7 @@ def run_facts(options: Options, paths: Iterable[str], result: RunResult) -> dict
         policy_name=options.policy_name,
         compute_date=options.compute_date.isoformat(),
         files=[os.path.basename(p) for p in paths],
-        rows_rejected=len(result.problems),
+        rows_rejected=result.rows_rejected,
         tally=result.tally,
     )
     if options.rules.corrected:
