@@ -210,3 +210,32 @@ def test_recent_ids_adding_the_same_id_twice_does_not_grow():
     recent.add("a")
     recent.add("a")
     assert len(recent) == 1
+
+
+# --- new ids -------------------------------------------------------------------------
+
+
+def test_new_ids_are_distinct_random_version_4_uuids_across_pool_refills():
+    ids = [events.new_id() for _ in range(3 * events._RandomIds._POOL_BYTES // 16 + 5)]
+    assert len(set(ids)) == len(ids)
+    parsed = [uuid.UUID(i) for i in ids]
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 and str(u) == i
+               for u, i in zip(parsed, ids))
+    assert events.new_event_id() not in ids
+
+
+def test_a_forked_child_does_not_repeat_the_parents_ids():
+    import os
+
+    events.new_id()  # the pool holds bytes the child must not reuse
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read)
+        os.write(write, events.new_id().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert child != events.new_id()
