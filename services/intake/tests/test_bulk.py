@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import logging
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
+from kafka.errors import KafkaTimeoutError, NotLeaderForPartitionError
+from kafka.future import Future
 
 from clearway import events, topics
 from clearway.cli import main as clearway_main
@@ -17,22 +18,46 @@ from clearway_intake.bulk import submit_file, submit_files
 from clearway_intake.domain.ca_doj import COLUMNS, NUM_COLUMNS
 from clearway_intake.domain.ca_doj import columns as col
 from clearway_intake.domain.identity import PersonIds
-from clearway_intake.publisher import CasePublisher
+from clearway_intake.publisher import CasePublisher, DeliveryError
 
 KEY = b"0123456789abcdef-test-key"
 DECODERS = {topics.CASES: case_pb2.CaseSubmitted, topics.INTAKE_REJECTED: dead_letter_pb2.DeadLetter,
             topics.BATCHES: batch_pb2.BatchClosed}
 
 
-class RecordingProducer:
-    """KafkaProducer's send/flush/close; remembers what was sent and when flush was called."""
+class SentFuture(Future):
+    """What KafkaProducer.send returns: settled by the producer, waited for with get()."""
 
-    def __init__(self):
+    def __init__(self, on_get=None):
+        super().__init__()
+        self.on_get = on_get
+
+    def get(self, timeout=None):
+        if self.on_get is not None:
+            self.on_get(self)
+        if not self.is_done:
+            raise KafkaTimeoutError(f"Timeout after waiting for {timeout} secs.")
+        if self.failed():
+            raise self.exception
+        return self.value
+
+
+class RecordingProducer:
+    """KafkaProducer's send/flush/close; remembers what was sent and when flush was called.
+
+    Every send is acknowledged at once, unless ``fail_on`` (record number -> exception)
+    says it fails.
+    """
+
+    def __init__(self, fail_on: dict[int, Exception] | None = None):
         self.calls: list[tuple] = []
+        self.fail_on = fail_on or {}
 
     def send(self, topic, key, value, headers):
         self.calls.append(("send", topic, key, DECODERS[topic].FromString(value)))
-        return SimpleNamespace(add_errback=lambda _f: None)
+        failure = self.fail_on.get(sum(c[0] == "send" for c in self.calls))
+        future = SentFuture()
+        return future.failure(failure) if failure is not None else future.success(None)
 
     def flush(self, timeout=None):
         self.calls.append(("flush",))
@@ -144,6 +169,82 @@ def test_batch_closed_comes_last_after_every_case_is_flushed(files):
     assert kinds[at + 1:] == ["flush"]
     (key,) = [c[2] for c in producer.calls if c[0] == "send" and c[1] == topics.BATCHES]
     assert key == b"batch-1"
+
+
+class LateProducer(RecordingProducer):
+    """Sends are acknowledged only when flushed or waited for, as with a real broker."""
+
+    def __init__(self, fail_on: dict[int, Exception] | None = None):
+        super().__init__()
+        self.late_failures = fail_on or {}
+        self.unsettled: list[tuple[int, SentFuture]] = []
+        self.waited: list[int] = []
+
+    def send(self, topic, key, value, headers):
+        self.calls.append(("send", topic, key, DECODERS[topic].FromString(value)))
+        number = sum(c[0] == "send" for c in self.calls)
+        future = SentFuture(on_get=lambda f, n=number: self._settle(n, f))
+        self.unsettled.append((number, future))
+        return future
+
+    def _settle(self, number, future):
+        self.waited.append(number)
+        if not future.is_done:
+            failure = self.late_failures.get(number)
+            future.failure(failure) if failure is not None else future.success(None)
+
+    def flush(self, timeout=None):
+        for number, future in self.unsettled:
+            if not future.is_done:
+                failure = self.late_failures.get(number)
+                future.failure(failure) if failure is not None else future.success(None)
+        self.unsettled = []
+        super().flush(timeout)
+
+
+def test_a_send_that_fails_stops_the_batch_and_it_is_never_closed(files):
+    # The second record (a case) is refused by the broker.
+    producer = RecordingProducer(fail_on={2: NotLeaderForPartitionError()})
+    publisher = CasePublisher("unused", PersonIds(KEY), producer=producer)
+    with pytest.raises(DeliveryError, match="1 records were not acknowledged.*"
+                                            "NotLeaderForPartitionError on clearway"):
+        submit_files(files, publisher, tenant="t", jurisdiction="ca/sacramento", batch_id="b")
+    assert producer.sent(topics.BATCHES) == []
+    assert publisher.stats.failed == 1
+
+
+def test_a_send_that_fails_after_the_last_case_is_reported_by_flush_not_lost(files):
+    # Records: the two dead letters (while spilling), the three cases, then BatchClosed.
+    # Every send stays in flight until flush; the last case (record 5) fails there.
+    producer = LateProducer(fail_on={5: KafkaTimeoutError()})
+    publisher = CasePublisher("unused", PersonIds(KEY), producer=producer)
+    with pytest.raises(DeliveryError, match="1 records .* KafkaTimeoutError on clearway.cases.v1"):
+        submit_files(files, publisher, tenant="t", jurisdiction="ca/sacramento", batch_id="b")
+    assert [c[1] for c in producer.calls if c[0] == "send"] == [
+        topics.INTAKE_REJECTED, topics.INTAKE_REJECTED, topics.CASES, topics.CASES, topics.CASES]
+    assert producer.sent(topics.BATCHES) == []
+
+
+def test_unacknowledged_records_are_bounded_by_waiting_for_the_oldest(files):
+    producer = LateProducer()
+    # Room for about one case: every further send waits for the oldest first.
+    publisher = CasePublisher("unused", PersonIds(KEY), producer=producer, max_pending_bytes=1)
+    report = submit_files(files, publisher, tenant="t", jurisdiction="ca/sacramento", batch_id="b")
+    assert report.cases == 3
+    sends = sum(c[0] == "send" for c in producer.calls)
+    # Each record was waited for before the next was sent, oldest first.
+    assert producer.waited == list(range(1, sends + 1))
+    assert len(producer.sent(topics.BATCHES)) == 1
+
+
+def test_a_failure_seen_while_waiting_for_the_oldest_stops_the_batch(files):
+    producer = LateProducer(fail_on={1: NotLeaderForPartitionError()})
+    publisher = CasePublisher("unused", PersonIds(KEY), producer=producer, max_pending_bytes=1)
+    with pytest.raises(DeliveryError, match="NotLeaderForPartitionError"):
+        submit_files(files, publisher, tenant="t", jurisdiction="ca/sacramento", batch_id="b")
+    assert producer.sent(topics.BATCHES) == []
+    # It stopped at once: no more than the record in hand was sent after the failure.
+    assert sum(c[0] == "send" for c in producer.calls) <= 2
 
 
 def test_no_evaluation_means_defaults_everywhere(files):

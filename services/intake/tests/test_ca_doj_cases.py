@@ -260,6 +260,30 @@ def test_every_column_lands_in_its_proto_field_verbatim():
     )]
 
 
+def test_blank_columns_still_give_present_submessages_and_no_optional_ones():
+    # Built in place: every submessage the record always has is present even when its
+    # columns are blank (they serialize as they did when built and copied in), and the
+    # optional ones (conviction offense, sentence) stay absent for blank columns.
+    row = make_row(0, CNT_ORDER="101001001000", CYC_DATE="", STP_EVENT_DATE="", DISP_DATE="  ",
+                   CONV_OFFENSE_CODE=" ", CONV_OFFENSE_DESCR="", SENT_LOC_DESCR="   ", PRI_NAME="",
+                   PRI_DOB="")
+    person, record, _ = case_input_from_rows([row])
+    count = record.cycles[0].steps[0].counts[0]
+    step = record.cycles[0].steps[0]
+    assert record.cycles[0].HasField("date") and record.cycles[0].date == case_pb2.Cycle().date
+    assert step.HasField("event_date") and step.HasField("agency")
+    assert count.HasField("offense") and count.HasField("disposition")
+    assert count.disposition.HasField("date") and count.disposition.date.raw == "  "
+    assert not count.disposition.date.valid and count.disposition.date.year == 0
+    assert not count.disposition.HasField("conviction_offense")
+    assert list(count.sentences) == []
+    assert person.HasField("name") and person.HasField("date_of_birth")
+    assert person.name == case_pb2.Name() and person.date_of_birth.raw == ""
+    # The wire form keeps those empty submessages, as before.
+    again = case_pb2.CriminalRecord.FromString(record.SerializeToString())
+    assert again.cycles[0].steps[0].counts[0].HasField("offense")
+
+
 def test_numeric_cyc_and_stp_order_are_used_and_fillers_are_not():
     numeric = make_row(0, CYC_ORDER="7", STP_ORDER="3", CNT_ORDER="101002001000")
     filler = make_row(1, CYC_ORDER="x", STP_ORDER="  -  ", CNT_ORDER="102004001000")

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from clearway import events, tracing
-from clearway.v1 import case_pb2, intake_service_pb2
+from clearway.v1 import case_pb2
 
 from clearway_intake.domain.ca_doj import (
     Row,
     RowError,
     apply_contact,
-    case_input_from_rows,
+    fill_case_from_rows,
     load_contacts,
     read_rows,
     validate_row,
@@ -103,15 +103,14 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                     _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
                             item.field or "", item.reason, item.raw)
                     continue
-                person, record, source_key = case_input_from_rows(item)
+                # Built in place in the message that is sent: a case is thousands of fields.
+                message = publisher.new_case(tenant=tenant, jurisdiction=jurisdiction,
+                                             batch_id=report.batch_id, evaluation=evaluation)
+                source_key = fill_case_from_rows(item, message.person, message.record)
                 contact = contacts.get(source_key)
                 if contact is not None:
-                    apply_contact(person, contact)
-                publisher.publish_case(
-                    tenant=tenant, jurisdiction=jurisdiction, batch_id=report.batch_id,
-                    evaluation=evaluation,
-                    case=intake_service_pb2.CaseInput(person=person, record=record,
-                                                      source_person_key=source_key))
+                    apply_contact(message.person, contact)
+                publisher.publish_submitted(message, source_key)
                 report.cases += 1
         # Every case (and dead letter) acknowledged before the batch is declared closed.
         publisher.flush()

@@ -2,13 +2,25 @@
 
 Every case starts a trace of its own (one trace per case, through all four
 services), linked to the span of the batch or call it arrived in.
+
+Sends are asynchronous: the producer batches records (clearway.bus.make_producer)
+and nothing here waits for one record's acknowledgement before sending the next.
+What keeps that safe:
+
+- every send's future is kept until it is settled; a failure is counted and its
+  kind remembered (never the record), and the next send or ``flush`` raises
+  DeliveryError, so a bulk submission stops and never declares its batch closed;
+- at most ``max_pending_bytes`` of records wait for acknowledgement: beyond that
+  the oldest are waited for, which bounds memory when the broker is slower than
+  the reader (kafka-python's producer itself buffers without limit);
+- ``flush`` waits for every record and raises if any was not acknowledged.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
-import uuid
 from dataclasses import dataclass, field
 
 from opentelemetry import trace
@@ -40,37 +52,65 @@ class DeliveryError(RuntimeError):
     pass
 
 
+# Records sent but not yet acknowledged, at most (bytes of record values).
+MAX_PENDING_BYTES = 32 * 1024 * 1024
+
+
 class CasePublisher:
     def __init__(self, bootstrap_servers: str, person_ids: PersonIds, client_id: str = "intake",
-                 producer=None):
-        # ``producer``: a stand-in with KafkaProducer's send/flush/close, for tests.
+                 producer=None, max_pending_bytes: int = MAX_PENDING_BYTES):
+        # ``producer``: a stand-in with KafkaProducer's send/flush/close, for tests; its
+        # send returns a future with add_errback and get(timeout).
         self.producer = producer if producer is not None else make_producer(
             bootstrap_servers, client_id=client_id)
         self.person_ids = person_ids
         self.tracer = tracing.tracer("clearway.intake")
         self.stats = PublishStats()
+        self.max_pending_bytes = max_pending_bytes
+        # (future, value size) of every send not yet known to be settled, oldest first.
+        self._pending: collections.deque = collections.deque()
+        self._pending_bytes = 0
+        self._pending_lock = threading.Lock()
+        self._failure = ""  # kind of the first failed send, for the error message
 
     def publish_case(self, *, tenant: str, jurisdiction: str, case: intake_service_pb2.CaseInput,
                      batch_id: str = "", scheme: str = DOJ_SUBJECT_SCHEME,
                      evaluation: case_pb2.EvaluationRequest | None = None,
                      on_submitted=None) -> case_pb2.CaseSubmitted:
         """Mint the opaque ids and publish one CaseSubmitted in a new trace of its own."""
-        case_id = str(uuid.uuid4())
-        message = case_pb2.CaseSubmitted(
+        message = self.new_case(tenant=tenant, jurisdiction=jurisdiction, batch_id=batch_id,
+                                evaluation=evaluation)
+        message.person.CopyFrom(case.person)
+        message.record.CopyFrom(case.record)
+        return self.publish_submitted(message, case.source_person_key, scheme=scheme,
+                                      on_submitted=on_submitted)
+
+    @staticmethod
+    def new_case(*, tenant: str, jurisdiction: str, batch_id: str = "",
+                 evaluation: case_pb2.EvaluationRequest | None = None) -> case_pb2.CaseSubmitted:
+        """A CaseSubmitted with a new case id and envelope. Fill its person and record in
+        place (no copy; bulk intake builds them there), then publish_submitted."""
+        return case_pb2.CaseSubmitted(
             envelope=events.new_envelope(tenant=tenant, jurisdiction=jurisdiction,
-                                         case_id=case_id, batch_id=batch_id),
-            person=case.person, record=case.record, evaluation=evaluation)
+                                         case_id=events.new_id(), batch_id=batch_id),
+            evaluation=evaluation)
+
+    def publish_submitted(self, message: case_pb2.CaseSubmitted, source_person_key: str, *,
+                          scheme: str = DOJ_SUBJECT_SCHEME,
+                          on_submitted=None) -> case_pb2.CaseSubmitted:
+        """Mint the opaque person id and publish ``message`` (from new_case) in a new trace."""
+        envelope = message.envelope
         person = message.person
-        person.person_id = self.person_ids.person_id(tenant, scheme, case.source_person_key)
+        person.person_id = self.person_ids.person_id(envelope.tenant, scheme, source_person_key)
         parent = trace.get_current_span().get_span_context()
         links = [Link(parent)] if parent.is_valid else []
         with self.tracer.start_as_current_span("intake case", context=trace.set_span_in_context(
                 trace.INVALID_SPAN), links=links) as span:
             tracing.set_attributes(span, {
-                "clearway.tenant": tenant, "clearway.jurisdiction": jurisdiction,
-                "clearway.batch_id": batch_id, "clearway.case_id": case_id,
+                "clearway.tenant": envelope.tenant, "clearway.jurisdiction": envelope.jurisdiction,
+                "clearway.batch_id": envelope.batch_id, "clearway.case_id": envelope.case_id,
                 "clearway.person_id": person.person_id,
-                "clearway.event_id": message.envelope.event_id})
+                "clearway.event_id": envelope.event_id})
             if on_submitted is not None:
                 on_submitted(message)
             self._send(Outgoing(topics.CASES, person.person_id, message))
@@ -97,14 +137,54 @@ class CasePublisher:
         return message
 
     def _send(self, out: Outgoing) -> None:
-        future = publish(self.producer, out, self.tracer)
-        future.add_errback(lambda _exc: self.stats.add("failed"))
+        self._raise_if_failed()
+        value = out.message.SerializeToString()
+        future = publish(self.producer, out, self.tracer, value=value)
+        future.add_errback(self._on_failure, out.topic)
+        with self._pending_lock:
+            self._pending.append((future, len(value)))
+            self._pending_bytes += len(value)
+            over = self._pending_bytes > self.max_pending_bytes
+        if over:
+            self._settle(self.max_pending_bytes // 2)
+
+    def _on_failure(self, topic: str, exc: BaseException) -> None:
+        # Called on the producer's thread. The kind of error and the topic only: never the record.
+        if not self._failure:
+            self._failure = f"{type(exc).__name__} on {topic}"
+        log.error("a record was not acknowledged by Kafka",
+                  extra={"topic": topic, "reason": type(exc).__name__})
+        self.stats.add("failed")
+
+    def _settle(self, limit: int, timeout_s: float = 60.0) -> None:
+        """Wait for the oldest sends until at most ``limit`` bytes are unacknowledged."""
+        while True:
+            with self._pending_lock:
+                if self._pending_bytes <= limit or not self._pending:
+                    break
+                future, size = self._pending.popleft()
+                self._pending_bytes -= size
+            try:
+                future.get(timeout=timeout_s)
+            except Exception:  # counted by _on_failure (or a timeout: reported as such below)
+                if not future.is_done:
+                    self._failure = self._failure or "no acknowledgement in time"
+                    self.stats.add("failed")
+        self._raise_if_failed()
+
+    def _raise_if_failed(self) -> None:
+        if self.stats.failed:
+            raise DeliveryError(f"{self.stats.failed} records were not acknowledged by Kafka "
+                                f"(first: {self._failure or 'unknown'})")
 
     def flush(self, timeout_s: float = 60.0) -> None:
         """Wait for every send; raise if any was not acknowledged (so nothing is lost silently)."""
         self.producer.flush(timeout=timeout_s)
-        if self.stats.failed:
-            raise DeliveryError(f"{self.stats.failed} records were not acknowledged by Kafka")
+        with self._pending_lock:
+            # After a flush every future is settled; failures were counted as they came.
+            self._pending.clear()
+            self._pending_bytes = 0
+        self._raise_if_failed()
 
     def close(self) -> None:
         self.producer.flush(timeout=30)

@@ -23,6 +23,8 @@ import csv
 import os
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -39,6 +41,7 @@ __all__ = [
     "SUBJECT_ID_SCHEME",
     "apply_contact",
     "case_input_from_rows",
+    "fill_case_from_rows",
     "group_by_subject",
     "load_contacts",
     "parse_name",
@@ -117,26 +120,47 @@ def parse_source_date(raw: str) -> envelope_pb2.SourceDate:
     gogen parses (§1.6). Anything else ("19790000", blanks, trailing spaces)
     keeps raw with valid=False and no year/month/day, so the rules can judge it.
     """
-    result = envelope_pb2.SourceDate(raw=raw)
+    result = envelope_pb2.SourceDate()
+    _set_date(result, raw)
+    return result
+
+
+@lru_cache(maxsize=16384)
+def _date_parts(raw: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a valid DOJ date, else None (see parse_source_date)."""
     if len(raw) == 8 and raw.isascii() and raw.isdigit():
         year, month, day = int(raw[0:4]), int(raw[4:6]), int(raw[6:8])
         try:
             date(year, month, day)
         except ValueError:
-            return result
-        result.year, result.month, result.day = year, month, day
-        result.valid = True
-    return result
+            return None
+        return year, month, day
+    return None
+
+
+def _set_date(target: envelope_pb2.SourceDate, raw: str) -> None:
+    """Fill a SourceDate in place (and mark it present, even when raw is blank)."""
+    target.SetInParent()
+    target.raw = raw
+    parts = _date_parts(raw)
+    if parts is not None:
+        target.year, target.month, target.day = parts
+        target.valid = True
 
 
 def parse_name(recorded: str) -> case_pb2.Name:
     """Split a DOJ name "LAST,FIRST M" into family and given names."""
+    name = case_pb2.Name()
+    _set_name(name, recorded)
+    return name
+
+
+def _set_name(name: case_pb2.Name, recorded: str) -> None:
     family, comma, given = recorded.partition(",")
-    return case_pb2.Name(
-        recorded=recorded,
-        family_name=family.strip(),
-        given_names=given.strip() if comma else "",
-    )
+    name.SetInParent()
+    name.recorded = recorded
+    name.family_name = family.strip()
+    name.given_names = given.strip() if comma else ""
 
 
 def case_input_from_rows(
@@ -147,6 +171,15 @@ def case_input_from_rows(
     The key is the SUBJECT_ID as written. person_id is left empty: it is minted
     by intake from the key, never copied from the source.
     """
+    person, record = case_pb2.Person(), case_pb2.CriminalRecord()
+    key = fill_case_from_rows(rows, person, record)
+    return person, record, key
+
+
+def fill_case_from_rows(rows: Sequence[Row], person: case_pb2.Person,
+                        record: case_pb2.CriminalRecord) -> str:
+    """case_input_from_rows into messages the caller holds (empty ones, e.g. a
+    CaseSubmitted's person and record), so nothing is copied; returns the key."""
     if not rows:
         raise ValueError("no rows for subject")
     key = rows[0].fields[col.SUBJECT_ID]
@@ -154,17 +187,18 @@ def case_input_from_rows(
         raise ValueError("SUBJECT_ID is empty")
     if any(r.fields[col.SUBJECT_ID] != key for r in rows):
         raise ValueError("rows belong to more than one SUBJECT_ID")
-    return _person(rows), _record(rows), key
+    _fill_person(person, rows)
+    _fill_record(record, rows)
+    return key
 
 
-def _person(rows: Sequence[Row]) -> case_pb2.Person:
+def _fill_person(person: case_pb2.Person, rows: Sequence[Row]) -> None:
     first = rows[0].fields
-    person = case_pb2.Person(
-        name=parse_name(first[col.PRI_NAME]),
-        date_of_birth=parse_source_date(first[col.PRI_DOB]),
-        gender=first[col.GENDER].strip(),
-        race=first[col.RACE_DESCR].strip(),
-    )
+    person.SetInParent()
+    _set_name(person.name, first[col.PRI_NAME])
+    _set_date(person.date_of_birth, first[col.PRI_DOB])
+    person.gender = first[col.GENDER].strip()
+    person.race = first[col.RACE_DESCR].strip()
     person.identifiers.add(scheme=SUBJECT_ID_SCHEME, value=first[col.SUBJECT_ID])
     seen: set[str] = set()
     for row in rows:
@@ -172,7 +206,6 @@ def _person(rows: Sequence[Row]) -> case_pb2.Person:
         if cii and cii not in seen:
             seen.add(cii)
             person.identifiers.add(scheme=CII_SCHEME, value=cii)
-    return person
 
 
 def _order(value: str, cnt_order: str, start: int) -> str:
@@ -187,22 +220,34 @@ def _order(value: str, cnt_order: str, start: int) -> str:
     return cnt_order[start : start + 3]
 
 
-def _has_any(fields: list[str], indices: Iterable[int]) -> bool:
-    return any(fields[i].strip() for i in indices)
+# The columns of a group at once (C speed; _record runs for every row of a file).
+_sentence_of = itemgetter(*_SENTENCE_COLUMNS)
+_conv_offense_of = itemgetter(*_CONV_OFFENSE_COLUMNS)
+_count_of = itemgetter(*_COUNT_COLUMNS)
+_step_of = itemgetter(*_STEP_COLUMNS)
 
 
-def _record(rows: Sequence[Row]) -> case_pb2.CriminalRecord:
-    record = case_pb2.CriminalRecord(source_format=SOURCE_FORMAT)
+def _any_text(values: tuple[str, ...]) -> bool:
+    """Whether any of the values has a non-blank character."""
+    return bool("".join(values).strip())
+
+
+def _fill_record(record: case_pb2.CriminalRecord, rows: Sequence[Row]) -> None:
+    record.SetInParent()
+    record.source_format = SOURCE_FORMAT
+    add_source_row = record.source_rows.add
+    add_cycle = record.cycles.add
     cycle: case_pb2.Cycle | None = None
     step: case_pb2.Step | None = None
     cycle_key: tuple[str, ...] = ()
     step_key: tuple[str, ...] = ()
     # Counts of the current step by count_order, with the columns they hold.
     step_counts: dict[str, tuple[case_pb2.Count, tuple[str, ...]]] = {}
+    rstrip = str.rstrip
 
     for position, row in enumerate(rows):
         f = row.fields
-        record.source_rows.add(file=row.file, line=row.line, index=row.index, fields=f)
+        add_source_row(file=row.file, line=row.line, index=row.index, fields=f)
         cnt_order = f[col.CNT_ORDER]
 
         # Cycles and steps group CONSECUTIVE rows only, so proto order stays
@@ -213,23 +258,20 @@ def _record(rows: Sequence[Row]) -> case_pb2.CriminalRecord:
         key = (_order(f[col.CYC_ORDER], cnt_order, 0), f[col.CYC_DATE])
         if cycle is None or key != cycle_key:
             cycle_key = key
-            cycle = record.cycles.add(
-                cycle_order=key[0],
-                date=parse_source_date(f[col.CYC_DATE]),
-                age_at_cycle=f[col.CYC_AGE],
-            )
+            cycle = add_cycle(cycle_order=key[0], age_at_cycle=f[col.CYC_AGE])
+            _set_date(cycle.date, f[col.CYC_DATE])
             step = None
 
-        key = (_order(f[col.STP_ORDER], cnt_order, 3), *(f[i] for i in _STEP_COLUMNS))
+        key = (_order(f[col.STP_ORDER], cnt_order, 3), *_step_of(f))
         if step is None or key != step_key:
             step_key = key
             step = cycle.steps.add(
                 step_order=key[0],
-                event_date=parse_source_date(f[col.STP_EVENT_DATE]),
                 type_code=f[col.STP_TYPE_CODE],
                 type_description=f[col.STP_TYPE_DESCR],
-                agency=_agency(f),
             )
+            _set_date(step.event_date, f[col.STP_EVENT_DATE])
+            _set_agency(step.agency, f)
             step_counts = {}
 
         # A sentence part repeats a count of this step with only its sentence
@@ -237,7 +279,7 @@ def _record(rows: Sequence[Row]) -> case_pb2.CriminalRecord:
         # comment is a Count of its own (same count_order), so nothing the
         # rules read is hidden in another row: gogen takes the first CONVICTED
         # row of a CNT_ORDER, which need not be its first row.
-        count_columns = tuple(f[i].rstrip() for i in _COUNT_COLUMNS)
+        count_columns = tuple(map(rstrip, _count_of(f)))
         known = step_counts.get(cnt_order)
         if known is not None and known[1] == count_columns:
             count = known[0]
@@ -245,58 +287,56 @@ def _record(rows: Sequence[Row]) -> case_pb2.CriminalRecord:
             count = step.counts.add(
                 count_order=cnt_order,
                 case_number=f[col.OFN],
-                offense=case_pb2.Offense(
-                    code=f[col.OFFENSE_CODE],
-                    description=f[col.OFFENSE_DESCR],
-                    type_of_charge=f[col.OFFENSE_TOC],
-                    qualifiers=f[col.OFFENSE_QUAL_LST],
-                ),
-                disposition=_disposition(f),
                 comment=f[col.COMMENT_TEXT],
                 source_row_index=position,
             )
+            offense = count.offense
+            offense.SetInParent()
+            offense.code = f[col.OFFENSE_CODE]
+            offense.description = f[col.OFFENSE_DESCR]
+            offense.type_of_charge = f[col.OFFENSE_TOC]
+            offense.qualifiers = f[col.OFFENSE_QUAL_LST]
+            _set_disposition(count.disposition, f)
             step_counts.setdefault(cnt_order, (count, count_columns))
-        if _has_any(f, _SENTENCE_COLUMNS):
+        sentence = _sentence_of(f)
+        if _any_text(sentence):
+            order, location_code, location, length, time_code, time_description = sentence
             count.sentences.add(
-                order=f[col.SENT_ORDER],
-                location_code=f[col.SENT_LOC_CODE],
-                location=f[col.SENT_LOC_DESCR],
-                length=f[col.SENT_LENGTH],
-                time_code=f[col.SENT_TIME_CODE],
-                time_description=f[col.SENT_TIME_DESCR],
+                order=order,
+                location_code=location_code,
+                location=location,
+                length=length,
+                time_code=time_code,
+                time_description=time_description,
             )
-    return record
 
 
-def _agency(f: list[str]) -> case_pb2.Agency:
-    return case_pb2.Agency(
-        ori_type=f[col.STP_ORI_TYPE],
-        ori_type_description=f[col.STP_ORI_TYPE_DESCR],
-        ori_code=f[col.STP_ORI_CODE],
-        description=f[col.STP_ORI_DESCR],
-        county_code=f[col.STP_ORI_CNTY_CODE],
-        county_name=f[col.STP_ORI_CNTY_NAME],
-    )
+# Submessages are filled in place rather than built and copied in: the same
+# message (presence included), in half the time.
+
+def _set_agency(agency: case_pb2.Agency, f: list[str]) -> None:
+    agency.SetInParent()
+    agency.ori_type = f[col.STP_ORI_TYPE]
+    agency.ori_type_description = f[col.STP_ORI_TYPE_DESCR]
+    agency.ori_code = f[col.STP_ORI_CODE]
+    agency.description = f[col.STP_ORI_DESCR]
+    agency.county_code = f[col.STP_ORI_CNTY_CODE]
+    agency.county_name = f[col.STP_ORI_CNTY_NAME]
 
 
-def _disposition(f: list[str]) -> case_pb2.Disposition:
-    disposition = case_pb2.Disposition(
-        code=f[col.DISP_CODE],
-        description=f[col.DISP_DESCR],
-        date=parse_source_date(f[col.DISP_DATE]),
-        conviction_status_code=f[col.CONV_STAT_CODE],
-        conviction_status=f[col.CONV_STAT_DESCR],
-    )
-    if _has_any(f, _CONV_OFFENSE_COLUMNS):
-        disposition.conviction_offense.CopyFrom(
-            case_pb2.Offense(
-                code=f[col.CONV_OFFENSE_CODE],
-                description=f[col.CONV_OFFENSE_DESCR],
-                type_of_charge=f[col.CONV_OFFENSE_TOC],
-                qualifiers=f[col.CONV_OFFENSE_QUAL_LST],
-            )
-        )
-    return disposition
+def _set_disposition(disposition: case_pb2.Disposition, f: list[str]) -> None:
+    disposition.SetInParent()
+    disposition.code = f[col.DISP_CODE]
+    disposition.description = f[col.DISP_DESCR]
+    _set_date(disposition.date, f[col.DISP_DATE])
+    disposition.conviction_status_code = f[col.CONV_STAT_CODE]
+    disposition.conviction_status = f[col.CONV_STAT_DESCR]
+    conviction_offense = _conv_offense_of(f)
+    if _any_text(conviction_offense):
+        offense = disposition.conviction_offense
+        offense.SetInParent()
+        offense.code, offense.description, offense.type_of_charge, offense.qualifiers = (
+            conviction_offense)
 
 
 # --- Contact information -----------------------------------------------------
