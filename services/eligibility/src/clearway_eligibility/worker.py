@@ -5,7 +5,12 @@ decodes a case, calls the service, and publishes the determination to the main t
 and to the jurisdiction's court feed. Guarantees:
 
 - at-least-once (faust's default; its exactly_once mode is unreliable), with the
-  offset committed only after the determination is acknowledged by the broker;
+  offset committed only after the determination is acknowledged by the broker.
+  Sends are pipelined: the agent hands a case's records to the producer, which
+  batches them, and goes on to the next case; ``AckAfterSend`` acks each case
+  (makes its offset committable) only once all its records are acknowledged, in
+  order. A record the broker finally refuses crashes the worker: the case is not
+  committed, so it is read again after the restart;
 - idempotent on event id: the worker remembers the case events it determined
   recently and skips a redelivered one; across a crash, a redelivered case yields a
   determination with the *same* id (derived from the case event's), which petitions
@@ -23,11 +28,15 @@ agent, so the consumer span is the child of intake's producer span.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
+from typing import Awaitable, Callable, Sequence
 
 import faust
+from aiokafka.errors import MessageSizeTooLargeError
+from faust.exceptions import ProducerSendError
 from opentelemetry.trace import Status, StatusCode
 
 from clearway import events, topics, tracing
@@ -40,6 +49,66 @@ from clearway_eligibility.domain.model import Policy
 
 log = logging.getLogger(__name__)
 GROUP = "clearway-eligibility"
+# Cases handed to the producer whose records are not all acknowledged yet, at most.
+MAX_CASES_IN_FLIGHT = 2000
+# A determination is several kilobytes; aiokafka's default batch (16 KiB) holds one or two.
+# Nothing waits for one record's acknowledgement any more, so records may wait 50 ms to
+# share a request (a record's timestamp is taken when it is handed over, not when sent).
+PRODUCER_BATCH_BYTES = 512 * 1024
+PRODUCER_LINGER_MS = 50
+
+
+class AckAfterSend:
+    """Acks each event once every record sent for it is acknowledged by the broker.
+
+    ``add(event, sends)`` takes the futures of the records made for one input event
+    and returns at once (unless ``window`` events are already waiting: then it waits,
+    which bounds memory). A task settles them in input order and acks each event
+    after its last record; faust commits only acked offsets. If a record fails, no
+    later event is acked and ``on_failure(exc)`` is awaited (the worker crashes),
+    so the input is read again after a restart rather than lost.
+    """
+
+    def __init__(self, ack: Callable[[object], Awaitable],
+                 on_failure: Callable[[BaseException], Awaitable],
+                 window: int = MAX_CASES_IN_FLIGHT):
+        self._ack = ack
+        self._on_failure = on_failure
+        self._queue: asyncio.Queue = asyncio.Queue(maxsize=window)
+        self._task = asyncio.ensure_future(self._run())
+        self.failure: BaseException | None = None
+
+    async def add(self, event, sends: Sequence[Awaitable]) -> None:
+        if self.failure is not None:
+            raise self.failure
+        await self._queue.put((event, sends))
+
+    async def _run(self) -> None:
+        while True:
+            event, sends = await self._queue.get()
+            try:
+                for sent in sends:
+                    await sent
+                await self._ack(event)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # any failure stops acking: nothing after it is committed
+                self.failure = exc
+                log.error("a record was not acknowledged by Kafka; its case stays uncommitted",
+                          extra={"reason": type(exc).__name__})
+                await self._on_failure(exc)
+                return
+            self._queue.task_done()
+
+    async def drain(self, timeout_s: float = 30.0) -> None:
+        """Wait until every event added so far is acked (or acking has stopped)."""
+        join = asyncio.ensure_future(self._queue.join())
+        await asyncio.wait([join, self._task], timeout=timeout_s,
+                           return_when=asyncio.FIRST_COMPLETED)
+        join.cancel()
+
+    def close(self) -> None:
+        self._task.cancel()
 
 
 def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
@@ -62,6 +131,8 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
         broker_commit_every=100,
         broker_commit_interval=1.0,
         producer_acks=-1,
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        producer_linger_ms=PRODUCER_LINGER_MS,
         # faust's own logs go through our JSON handler (set up by clearway.logs).
         loghandlers=list(logging.getLogger().handlers),
     )
@@ -72,66 +143,92 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
     feeds = {j: app.topic(topics.court_feed(j), **raw) for j in settings.court_feeds}
     determined = events.RecentIds(capacity=100_000)
 
-    async def send(topic: faust.TopicT, key: str, message) -> None:
+    async def send(topic: faust.TopicT, key: str, message, value: bytes | None = None):
+        """Hand one record to the producer; returns the future of its acknowledgement."""
+        if value is None:
+            value = message.SerializeToString()
         with tracing.producer_span(tracer, topic.get_topic_name()):
             headers = events.record_headers(message) + tracing.inject_headers()
-            sent = await topic.send(key=key.encode(), value=message.SerializeToString(),
-                                    headers=headers)
-            await sent  # acknowledged before the input's offset can be committed
+            return await topic.send(key=key.encode(), value=value, headers=headers)
+
+    async def crash(exc: BaseException) -> None:
+        # faust's own answer to a producer that cannot deliver: the worker stops with the
+        # error, uncommitted cases are read again after the restart.
+        await app.crash(exc)
 
     @app.agent(cases)
     async def determine_cases(stream):
-        async for event in stream.events():
-            message = event.message
-            with tracing.consumer_span(tracer, topics.CASES, message.headers, group=GROUP,
-                                       partition=message.partition,
-                                       offset=message.offset) as span:
-                try:
-                    case = events.decode(case_pb2.CaseSubmitted, event.value, message.headers)
-                except events.UndecodableRecord as exc:
-                    await _reject(str(exc), message, None)
-                    continue
-                envelope = case.envelope
-                tracing.set_attributes(span, {"clearway.event_id": envelope.event_id,
-                                              "clearway.case_id": envelope.case_id,
-                                              "clearway.batch_id": envelope.batch_id,
-                                              "clearway.person_id": case.person.person_id})
-                if envelope.event_id in determined:
-                    tracing.set_attributes(span, {"clearway.duplicate": True})
-                    continue
-                compute_date = settings.compute_date or dt.datetime.now(dt.timezone.utc).date()
-                try:
-                    made = service.determine(case, policy, policy_id, compute_date)
-                except service.NoRulePack as exc:
-                    await _reject(str(exc), message, envelope)
-                    continue
-                except Exception as exc:  # a bug must not stop the stream: dead-letter the case
-                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                    log.exception("determination failed", extra={"case_id": envelope.case_id})
-                    await _reject(f"{type(exc).__name__} while applying the rule pack", message, envelope)
-                    continue
-                eligible = eligible_count(made)
-                tracing.set_attributes(span, {
-                    "clearway.rule_pack": made.rule_pack.id,
-                    "clearway.rule_pack.version": made.rule_pack.version,
-                    "clearway.convictions": len(made.convictions),
-                    "clearway.convictions.eligible": eligible})
-                await send(determinations, made.person_id, made)
-                feed = feeds.get(envelope.jurisdiction)
-                if feed is not None:
-                    await send(feed, made.person_id, made)
-                determined.add(envelope.event_id)
-                log.info("determined", extra={"case_id": envelope.case_id,
-                                              "event_id": made.envelope.event_id,
-                                              "count": len(made.convictions)})
+        manual = stream.noack()  # events are acked by AckAfterSend, not when the loop moves on
+        acks = AckAfterSend(manual.ack, crash)
+        try:
+            async for event in manual.events():
+                await acks.add(event, await _determine(event))
+        finally:
+            await acks.drain()
+            acks.close()
 
-    async def _reject(reason: str, message, envelope) -> None:
+    async def _determine(event) -> list:
+        """Determine one case; returns the futures of the records sent for it."""
+        message = event.message
+        with tracing.consumer_span(tracer, topics.CASES, message.headers, group=GROUP,
+                                   partition=message.partition,
+                                   offset=message.offset) as span:
+            try:
+                case = events.decode(case_pb2.CaseSubmitted, event.value, message.headers)
+            except events.UndecodableRecord as exc:
+                return await _reject(str(exc), message, None)
+            envelope = case.envelope
+            tracing.set_attributes(span, {"clearway.event_id": envelope.event_id,
+                                          "clearway.case_id": envelope.case_id,
+                                          "clearway.batch_id": envelope.batch_id,
+                                          "clearway.person_id": case.person.person_id})
+            if envelope.event_id in determined:
+                tracing.set_attributes(span, {"clearway.duplicate": True})
+                return []
+            compute_date = settings.compute_date or dt.datetime.now(dt.timezone.utc).date()
+            try:
+                made = service.determine(case, policy, policy_id, compute_date)
+            except service.NoRulePack as exc:
+                return await _reject(str(exc), message, envelope)
+            except Exception as exc:  # a bug must not stop the stream: dead-letter the case
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                log.exception("determination failed", extra={"case_id": envelope.case_id})
+                return await _reject(f"{type(exc).__name__} while applying the rule pack",
+                                     message, envelope)
+            eligible = eligible_count(made)
+            tracing.set_attributes(span, {
+                "clearway.rule_pack": made.rule_pack.id,
+                "clearway.rule_pack.version": made.rule_pack.version,
+                "clearway.convictions": len(made.convictions),
+                "clearway.convictions.eligible": eligible})
+            value = made.SerializeToString()  # once, for both topics
+            feed = feeds.get(envelope.jurisdiction)
+            try:
+                sends = [await send(determinations, made.person_id, made, value)]
+                if feed is not None:
+                    sends.append(await send(feed, made.person_id, made, value))
+            except ProducerSendError as exc:
+                cause = exc.__cause__ or exc
+                span.set_status(Status(StatusCode.ERROR, type(cause).__name__))
+                if isinstance(cause, MessageSizeTooLargeError):
+                    # Refused before sending: larger than a request may be, so it never will be.
+                    return await _reject(f"{type(cause).__name__} publishing the determination",
+                                         message, envelope)
+                await crash(exc)  # anything else may pass: read the case again after a restart
+                raise
+            determined.add(envelope.event_id)
+            log.info("determined", extra={"case_id": envelope.case_id,
+                                          "event_id": made.envelope.event_id,
+                                          "count": len(made.convictions)})
+            return sends
+
+    async def _reject(reason: str, message, envelope) -> list:
         letter = events.dead_letter(
             source="eligibility", reason=reason, original=message.value or b"",
             original_topic=message.topic, original_partition=message.partition,
             original_offset=message.offset, cause=envelope)
         log.warning("dead-lettered a case", extra={"reason": reason, "offset": message.offset})
-        await send(rejected, letter.envelope.case_id or letter.envelope.event_id, letter)
+        return [await send(rejected, letter.envelope.case_id or letter.envelope.event_id, letter)]
 
     if on_ready is not None:
         @app.task
