@@ -48,10 +48,10 @@ from clearway.ca_doj.reader import (
     SNIFF_BYTES,
     bad_utf8_column,
     bare_quote_column,
-    go_line_ends,
-    restore_cr,
-    csv_reason,
     field_count_problem,
+    go_line_ends,
+    parse_records,
+    restore_cr,
 )
 
 from clearway_eligibility.domain import doj_rows, prop64, report, sections
@@ -230,7 +230,7 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     # bytes per character); csv reads them with their line ends put back.
     lines = text.split("\n")
     del text
-    reader = csv.reader((line + "\n" for line in lines), strict=True)
+    records = parse_records(csv.reader((line + "\n" for line in lines), strict=True))
     encoder = bundle.LineEncoder()
     # Output pieces since the last candidate: input lines and shared tails, no copies.
     all_pieces: list[str] = []
@@ -254,21 +254,13 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     convicted = doj_rows.CONVICTED_PREFIX
     empty_tail = tails[""] = encoder.line(report.unjudged_columns("", "", rules))
     local = 0
-    done_lines = 0
 
     with open(spool / f"a{chunk.number}", "wb") as all_out, open(spool / f"c{chunk.number}", "wb") as cond_out:
-        while True:
-            first = done_lines
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                done_lines = reader.line_num
-                problems.append(RowProblem(name, chunk.first_line + first, "", csv_reason(error), ""))
+        for first, done_lines, fields in records:
+            if isinstance(fields, str):  # the record could not be parsed: why
+                problems.append(RowProblem(name, chunk.first_line + first, "", fields, ""))
                 local += 1
                 continue
-            done_lines = reader.line_num
             if not fields:
                 continue  # blank line: Go's csv skips it too
             if stood_in:

@@ -267,22 +267,14 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
             _skip_line(fh)
             header_lines = 1
         lines = _RawLines(fh, strip_bom=bom and header_lines == 0)
-        reader = csv.reader(lines, dialect=_DojDialect)
         index = 0
-        lines_done = 0  # reader.line_num after the previous record
-        while True:
-            start = header_lines + lines_done + 1
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                lines_done = reader.line_num
+        for first, _, fields in parse_records(csv.reader(lines, dialect=_DojDialect)):
+            start = header_lines + first + 1
+            if isinstance(fields, str):  # the record could not be parsed: why
                 raw, cut = lines.take()
-                yield RowError(name, start, None, csv_reason(exc), raw, index, cut)
+                yield RowError(name, start, None, fields, raw, index, cut)
                 index += 1
                 continue
-            lines_done = reader.line_num
             if lines.stood_in:
                 fields = restore_cr(fields)
             raw, cut = lines.take()
@@ -295,6 +287,30 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
                 field, reason = problem
                 yield RowError(name, start, field, reason, raw, index, cut)
             index += 1
+
+
+def parse_records(reader) -> Iterator[tuple[int, int, list[str] | str]]:
+    """Each record a csv.reader reads: (lines before it, lines up to its end, its fields).
+
+    A record Python's csv cannot parse comes as the reason instead of fields
+    (a str, naming no value), and reading goes on with the next record, so a
+    malformed record costs only itself. Line counts are the reader's own
+    (physical lines), so a record's first line is known even when a quoted
+    field spans several. A blank line comes as an empty list.
+    """
+    done = 0
+    while True:
+        first = done
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            done = reader.line_num
+            yield first, done, csv_reason(error)
+            continue
+        done = reader.line_num
+        yield first, done, fields
 
 
 def _check_record(fields: list[str], raw: bytes, raw_cut: bool) -> tuple[str | None, str] | None:
