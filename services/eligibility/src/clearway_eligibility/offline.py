@@ -40,14 +40,14 @@ from typing import Any
 
 from clearway.ca_doj import bundle, summary
 from clearway.ca_doj import columns as col
-from clearway.ca_doj.columns import COLUMNS, HEADER_TOKEN, NUM_COLUMNS
+from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
 from clearway.ca_doj.reader import (
     BARE_QUOTE,
-    BOM,
     CR_STANDIN,
     SNIFF_BYTES,
     bad_utf8_column,
     bare_quote_column,
+    data_start,
     field_count_problem,
     go_line_ends,
     parse_records,
@@ -136,18 +136,8 @@ def _plan(paths: Sequence[str], options: Options) -> tuple[list[_Chunk], list[in
     headers: list[int] = []
     for file_number, path in enumerate(paths):
         with open(path, "rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-            start = 0
-            header = 0
-            bom = head.startswith(BOM)
             # gogen: a BOM defeats header detection (quirk, §1.1); corrected: ignored.
-            if bom and options.rules.corrected:
-                start = len(BOM)
-            if head[start:].startswith(HEADER_TOKEN.encode()):
-                fh.seek(start)
-                fh.readline()
-                start = fh.tell()
-                header = 1
+            start, header = data_start(fh, skip_bom=options.rules.corrected)
             headers.append(header)
             size = os.fstat(fh.fileno()).st_size
             line = 1 + header

@@ -131,9 +131,8 @@ class _RawLines:
     stream; such a row is reported by field afterwards, and its bytes survive.
     """
 
-    def __init__(self, fh: BinaryIO, strip_bom: bool) -> None:
+    def __init__(self, fh: BinaryIO) -> None:
         self._fh = fh
-        self._strip_bom = strip_bom
         self._buf: list[bytes] = []
         self._size = 0
         self._truncated = False
@@ -146,10 +145,6 @@ class _RawLines:
         line = self._fh.readline()
         if not line:
             raise StopIteration
-        if self._strip_bom:
-            self._strip_bom = False
-            if line.startswith(BOM):
-                line = line[len(BOM):]
         if self._size < _RAW_LIMIT:
             keep = line[: _RAW_LIMIT - self._size]
             self._buf.append(keep)
@@ -257,16 +252,9 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
     path = Path(path)
     name = path.name
     with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-        bom = head.startswith(BOM)
-        if bom:
-            head = head[len(BOM):]
-        fh.seek(0)
-        header_lines = 0
-        if head.startswith(HEADER_TOKEN.encode("ascii")):
-            _skip_line(fh)
-            header_lines = 1
-        lines = _RawLines(fh, strip_bom=bom and header_lines == 0)
+        start, header_lines = data_start(fh)
+        fh.seek(start)
+        lines = _RawLines(fh)
         index = 0
         for first, _, fields in parse_records(csv.reader(lines, dialect=_DojDialect)):
             start = header_lines + first + 1
@@ -287,6 +275,24 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
                 field, reason = problem
                 yield RowError(name, start, field, reason, raw, index, cut)
             index += 1
+
+
+def data_start(fh: BinaryIO, *, skip_bom: bool = True) -> tuple[int, int]:
+    """Where a DOJ file's data rows begin: (byte offset, header lines skipped).
+
+    As gogen (§1.1): when the file's first 128 bytes begin with RECORD_ID, the
+    first physical line is a header, skipped without being parsed. A UTF-8
+    byte-order mark is skipped first when `skip_bom`; gogen does not, so a BOM
+    hides its header (the gogen-compatible rules reproduce that).
+    """
+    fh.seek(0)
+    head = fh.read(SNIFF_BYTES)
+    start = len(BOM) if skip_bom and head.startswith(BOM) else 0
+    if head[start:].startswith(HEADER_TOKEN.encode("ascii")):
+        fh.seek(start)
+        _skip_line(fh)
+        return fh.tell(), 1
+    return start, 0
 
 
 def parse_records(reader) -> Iterator[tuple[int, int, list[str] | str]]:
