@@ -232,3 +232,13 @@ def test_a_structured_case_without_rows_has_no_report_lines(case, policy):
     del case.record.source_rows[:]
     made = _determine(case, policy)
     assert len(made.prop64_report.rows) == 0
+
+
+def test_a_court_feed_gets_the_determinations_without_the_bundle_rows(case, policy):
+    made = service.determine(case, policy, "p", dt.date(2019, 11, 11))
+    assert made.prop64_report.rows  # the prosecutor's bundle lines, with the DOJ rows in them
+    feed = determination_pb2.DeterminationMade.FromString(service.court_feed_record(made))
+    assert not feed.HasField("prop64_report")
+    assert feed.envelope == made.envelope and feed.person == made.person
+    assert list(feed.convictions) == list(made.convictions)
+    assert len(service.court_feed_record(made)) < made.ByteSize() / 2

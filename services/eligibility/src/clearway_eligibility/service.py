@@ -122,6 +122,22 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
     return made
 
 
+def court_feed_record(made: determination_pb2.DeterminationMade) -> bytes:
+    """The determination as a court's feed carries it: without the bundle lines.
+
+    The report lines repeat the person's whole DOJ research rows (names, birth
+    dates, identifiers) for the prosecutor's bundle; a court needs the
+    determinations themselves, so its feed gets no more of the record than
+    that, and half the bytes. Same event, same id.
+    """
+    if not made.HasField("prop64_report"):
+        return made.SerializeToString()
+    slim = determination_pb2.DeterminationMade()
+    slim.CopyFrom(made)
+    slim.ClearField("prop64_report")
+    return slim.SerializeToString()
+
+
 def _add_report(made, case, assessment: report.Assessment, rules: prop64.RuleVersion,
                 policy: Policy) -> None:
     """The person's lines of gogen's bundle, for the petitions service to assemble."""

@@ -2,7 +2,8 @@
 
 Why faust: the design fixes it for the stream processor; we keep it thin. The agent
 decodes a case, calls the service, and publishes the determination to the main topic
-and to the jurisdiction's court feed. Guarantees:
+and to the jurisdiction's court feed (there without the bundle lines: see
+``service.court_feed_record``). Guarantees:
 
 - at-least-once (faust's default; its exactly_once mode is unreliable), with the
   offset committed only after the determination is acknowledged by the broker.
@@ -201,12 +202,11 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
                 "clearway.rule_pack.version": made.rule_pack.version,
                 "clearway.convictions": len(made.convictions),
                 "clearway.convictions.eligible": eligible})
-            value = made.SerializeToString()  # once, for both topics
             feed = feeds.get(envelope.jurisdiction)
             try:
-                sends = [await send(determinations, made.person_id, made, value)]
+                sends = [await send(determinations, made.person_id, made)]
                 if feed is not None:
-                    sends.append(await send(feed, made.person_id, made, value))
+                    sends.append(await send(feed, made.person_id, made, service.court_feed_record(made)))
             except ProducerSendError as exc:
                 cause = exc.__cause__ or exc
                 span.set_status(Status(StatusCode.ERROR, type(cause).__name__))
