@@ -27,11 +27,10 @@ from clearway.ca_doj import bundle
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
 from clearway_eligibility import offline
 from clearway_eligibility.domain import doj_rows, prop64, report, sections
-from clearway_eligibility.domain.model import Conviction, Outcome, Policy, Subject
+from clearway_eligibility.domain.model import Outcome, Policy, Subject
 from clearway_eligibility.domain.prop64 import CORRECTED, CORRECTIONS, GOGEN, STATUTES
+from prop64_builders import COMPUTE_DATE, COUNTY, conviction, judge_one, other, subject
 
-COUNTY = "SACRAMENTO"
-COMPUTE_DATE = datetime.date(2019, 11, 11)
 NOW = datetime.datetime(2019, 11, 11, 12, 0, tzinfo=datetime.timezone.utc)
 
 # Column positions in All_Results.csv / Prop64_Results.csv.
@@ -45,50 +44,6 @@ DETERMINATION = NUM_COLUMNS + 16
 REASON = NUM_COLUMNS + 17
 RULE_ID = NUM_COLUMNS + 18
 CASE_NUMBER = NUM_COLUMNS
-
-
-def conviction(**overrides: object) -> Conviction:
-    """An in-county HS 11358 felony dated 2010-01-01, unless told otherwise."""
-    values: dict[str, object] = {
-        "conviction_id": "101002001000",
-        "code_section": "11358 HS",
-        "offense_text": "11358 HS-CULTIVATE CANNABIS",
-        "comment_text": "",
-        "conviction_status": "FELONY",
-        "type_of_charge": "F",
-        "date": datetime.date(2010, 1, 1),
-        "date_raw": "20100101",
-        "county": COUNTY,
-        "case_numbers": ("140193",),
-        "source_row_index": 0,
-    }
-    values.update(overrides)
-    return Conviction(**values)  # type: ignore[arg-type]
-
-
-def other(**overrides: object) -> Conviction:
-    values: dict[str, object] = {"conviction_id": "102002001000", "source_row_index": 1}
-    values.update(overrides)
-    return conviction(**values)
-
-
-def subject(
-    *convictions: Conviction,
-    dob: datetime.date | None = datetime.date(1980, 1, 1),
-    deceased: bool = False,
-) -> Subject:
-    return Subject(
-        person_id="person-1",
-        dob=dob,
-        dob_raw="" if dob is None else dob.strftime("%Y%m%d"),
-        convictions=convictions or (conviction(),),
-        deceased=deceased,
-    )
-
-
-def judge_one(person: Subject, policy: Policy, rules: prop64.RuleVersion):
-    (result,) = prop64.evaluate(person, policy, COUNTY, COMPUTE_DATE, rules)
-    return result
 
 
 def assess(person: Subject, rules: prop64.RuleVersion, policy: Policy = Policy(),

@@ -18,7 +18,6 @@ import pytest
 from clearway_eligibility.domain import prop64
 from clearway_eligibility.domain.from_case import subject_from_case
 from clearway_eligibility.domain.model import (
-    Conviction,
     Determination,
     Outcome,
     Policy,
@@ -36,66 +35,11 @@ from clearway_eligibility.domain.prop64 import (
     is_prop64,
     judged,
 )
+from prop64_builders import COMPUTE_DATE, COUNTY, conviction, judge_one, other, subject
 
-COUNTY = "SACRAMENTO"
-COMPUTE_DATE = datetime.date(2019, 11, 11)
 NO_OPTIONS = Policy()
 
 BOTH = pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
-
-
-def conviction(**overrides: object) -> Conviction:
-    """An in-county HS 11358 felony dated 2010-01-01, unless told otherwise."""
-    values: dict[str, object] = {
-        "conviction_id": "101/001/101001006000",
-        "code_section": "11358 HS",
-        "offense_text": "11358 HS-CULTIVATE CANNABIS",
-        "comment_text": "",
-        "conviction_status": "FELONY",
-        "type_of_charge": "F",
-        "date": datetime.date(2010, 1, 1),
-        "date_raw": "20100101",
-        "county": COUNTY,
-        "case_numbers": ("140193",),
-        "source_row_index": 0,
-    }
-    values.update(overrides)
-    return Conviction(**values)  # type: ignore[arg-type]
-
-
-def other(**overrides: object) -> Conviction:
-    """A second conviction (another count order and source row)."""
-    values: dict[str, object] = {
-        "conviction_id": "102/001/102001001000",
-        "source_row_index": 1,
-    }
-    values.update(overrides)
-    return conviction(**values)
-
-
-def subject(
-    *convictions: Conviction,
-    dob: datetime.date | None = datetime.date(1980, 1, 1),
-    deceased: bool = False,
-) -> Subject:
-    return Subject(
-        person_id="person-1",
-        dob=dob,
-        dob_raw="" if dob is None else dob.strftime("%Y%m%d"),
-        convictions=convictions or (conviction(),),
-        deceased=deceased,
-    )
-
-
-def judge_one(
-    person: Subject,
-    policy: Policy,
-    rules: prop64.RuleVersion,
-    compute_date: datetime.date = COMPUTE_DATE,
-) -> Determination:
-    determinations = evaluate(person, policy, COUNTY, compute_date, rules)
-    assert len(determinations) == 1
-    return determinations[0]
 
 
 def decision(determination: Determination) -> tuple[Outcome, str, str]:
@@ -724,7 +668,7 @@ def test_determinations_carry_pack_version_citation_and_rule(rules: prop64.RuleV
     for result in (dismissed, reduced, nothing):
         assert (result.rule_pack_id, result.rule_pack_version) == (PACK_ID, rules.version)
         assert result.statute_citation == STATUTES[result.rule_id][0]
-        assert result.conviction_id == "101/001/101001006000"
+        assert result.conviction_id == "101001006000"
         assert result.code_section == "11358 HS"
     assert PACK_ID == "ca-prop64"
     assert "11361.8" in dismissed.statute_citation
