@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import json
 import math
 import multiprocessing
@@ -175,6 +176,13 @@ _state: dict[str, Any] = {}
 
 def _init_worker(options: Options, spool: str, partitions: int, files: list[str]) -> None:
     _state.update(options=options, spool=spool, partitions=partitions, files=files)
+
+
+def _init_pool_worker(*args: Any) -> None:
+    # A worker allocates millions of short-lived lists and tuples and makes no
+    # reference cycles worth chasing: a rarer cyclic GC saves ~3% of its time.
+    gc.set_threshold(50_000, 20, 20)
+    _init_worker(*args)
 
 
 @dataclass
@@ -551,7 +559,7 @@ class _pool:
             _init_worker(*self._init_args)
             return lambda fn, items: map(fn, items)
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        self._pool = context.Pool(self._workers, _init_worker, self._init_args)
+        self._pool = context.Pool(self._workers, _init_pool_worker, self._init_args)
         return lambda fn, items: self._pool.imap(fn, items)
 
     def __exit__(self, *exc: Any) -> None:
