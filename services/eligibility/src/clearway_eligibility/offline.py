@@ -14,7 +14,8 @@ rows on a small machine, in memory that does not grow with the input:
    outputs; then concatenate the chunks in order into All_Results,
    All_Results_Condensed and Prop64_Results.
 
-Only a chunk (a few MB) or a partition (tens of MB) is in memory at once.
+Only a chunk (4 MB of input) or a partition (8 MB of input, as facts) is in
+memory at once per worker; the main process keeps a few numbers per chunk.
 """
 
 from __future__ import annotations
@@ -670,8 +671,12 @@ def _assemble(out: Path, spool: Path, paths, chunks, read, skipped, options: Opt
 
 
 def _append_file(source: Path, target) -> None:
-    """Append a spooled file to an open (flushed) output, copied by the kernel."""
+    """Append a spooled file to an open (flushed) output, copied by the kernel on Linux."""
     with open(source, "rb") as fh:
+        if sys.platform != "linux":  # elsewhere sendfile may want a socket
+            target.write(fh.read())
+            target.flush()
+            return
         size = os.fstat(fh.fileno()).st_size
         offset = 0
         while offset < size:
@@ -694,7 +699,7 @@ def _write_rejected(path: Path, spool: Path, read: list[_ChunkResult]) -> Path:
 
 
 def _write_reports(out: Path, paths, skipped, options: Options, result: RunResult) -> None:
-    """gogen.json (or gogen.err), Rejected_Rows.csv, the run's facts and the impact report."""
+    """gogen.json (or gogen.err), the run's facts and the impact report."""
     from clearway.ca_doj import impact
 
     if result.file_errors:
