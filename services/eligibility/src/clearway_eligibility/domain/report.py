@@ -92,12 +92,16 @@ def assess(
     pc290 = ";".join(c.code_section for c, k in zip(convictions, classes) if k[2]) or "-"
     latest = prop64.latest_conviction_date(convictions)
     texts = _CORRECTED_TEXT if corrected else DETERMINATION_TEXT
+    # The person's columns, the same on each of their judged convictions.
     shared = [
         str(len(convictions)),
         superstrikes,
         pc290,
         "Yes" if subject.pc290_registration else "-",
     ]
+    since_any = _years_between(latest, today, corrected and latest == ZERO_DATE)
+    counts = [str(sum(per_section.values())), *(str(per_section[name]) for name in sections.PROP64_SECTIONS),
+              "Deceased" if subject.deceased else "-"]
 
     columns: dict[int, list[str]] = {}
     for conviction in convictions:
@@ -116,10 +120,8 @@ def assess(
             shared[3],
             _date_text(conviction.date, corrected),
             _years_between(date, today, corrected and conviction.date is None),
-            _years_between(latest, today, corrected and latest == ZERO_DATE),
-            str(sum(per_section.values())),
-            *(str(per_section[name]) for name in sections.PROP64_SECTIONS),
-            "Deceased" if subject.deceased else "-",
+            since_any,
+            *counts,
             texts[result.outcome],
             result.reason,
         ]
