@@ -44,15 +44,12 @@ from clearway.ca_doj import bundle, summary
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
 from clearway.ca_doj.reader import (
-    BARE_QUOTE,
     CR_STANDIN,
     SNIFF_BYTES,
-    bad_utf8_column,
-    bare_quote_column,
     data_start,
-    field_count_problem,
     go_line_ends,
     parse_records,
+    record_problem,
     restore_cr,
 )
 
@@ -359,25 +356,18 @@ def _write_segment(pieces: list[str], out) -> int:
 def _check(fields: list[str], raw: str, verbatim: bool, ascii_only: bool,
            corrected: bool) -> tuple[str, str] | None:
     """(column, reason) when a parsed record is not a usable row. Reasons never quote values."""
-    count_problem = field_count_problem(fields)
-    if count_problem is not None:
-        return "", count_problem
-    # A line Go writes back as it is has only well-formed quotes.
-    if not verbatim and '"' in "".join(fields):
-        bare = bare_quote_column(raw)
-        if bare is not None:
-            return COLUMNS[bare], BARE_QUOTE
-    if not ascii_only:  # the whole chunk is ASCII: no field can be bad UTF-8
-        bad = bad_utf8_column(fields)
-        if bad is not None:
-            return COLUMNS[bad], "not valid UTF-8"
+    # A line Go writes back as it is has only well-formed quotes; in an ASCII
+    # chunk no field can be bad UTF-8.
+    problem = record_problem(fields, None if verbatim else raw, utf8_known_good=ascii_only)
+    if problem is not None:
+        return problem[0] or "", problem[1]
     subject = fields[col.SUBJECT_ID]
     if corrected and not subject.strip():
         # Clause ca-prop64/empty-subject-id.
         return COLUMNS[col.SUBJECT_ID], "empty: the row cannot be tied to a person"
-    problem = doj_rows.count_order_problem(fields)
-    if problem is not None:
-        return COLUMNS[col.CNT_ORDER], problem
+    count_order_problem = doj_rows.count_order_problem(fields)
+    if count_order_problem is not None:
+        return COLUMNS[col.CNT_ORDER], count_order_problem
     return None
 
 

@@ -42,7 +42,7 @@ __all__ = [
 # gogen looks for the header token in the first 128 bytes (§1.1).
 SNIFF_BYTES = 128
 BOM = b"\xef\xbb\xbf"
-BARE_QUOTE = "bad CSV quoting: quote inside an unquoted field"
+_BARE_QUOTE = "bad CSV quoting: quote inside an unquoted field"
 # Go's csv reader keeps a CR that does not end a line as data, in any field;
 # Python's rejects it in an unquoted field. Parsers hand Python this stand-in
 # instead and put the CR back in the fields. Decoding never yields it:
@@ -194,7 +194,7 @@ def _skip_line(fh: BinaryIO) -> None:
             return
 
 
-def bare_quote_column(text: str) -> int | None:
+def _bare_quote_column(text: str) -> int | None:
     """Index of the first unquoted field containing a double quote, else None.
 
     Go's encoding/csv (strict) rejects a bare quote in an unquoted field, e.g.
@@ -228,14 +228,14 @@ def bare_quote_column(text: str) -> int | None:
     return None
 
 
-def field_count_problem(fields: list[str]) -> str | None:
+def _field_count_problem(fields: list[str]) -> str | None:
     """The reason a record does not have the 95 fields of a DOJ row, else None."""
     if len(fields) != NUM_COLUMNS:
         return f"expected {NUM_COLUMNS} fields, found {len(fields)}"
     return None
 
 
-def bad_utf8_column(fields: list[str]) -> int | None:
+def _bad_utf8_column(fields: list[str]) -> int | None:
     """Index of the first field that was not valid UTF-8 (decoded with surrogateescape)."""
     for i, value in enumerate(fields):
         if value.isascii():
@@ -268,7 +268,7 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
             raw, cut = lines.take()
             if not fields:
                 continue
-            problem = _check_record(fields, raw, cut)
+            problem = record_problem(fields, None if cut else raw)
             if problem is None:
                 yield Row(name, start, index, fields)
             else:
@@ -319,18 +319,28 @@ def parse_records(reader) -> Iterator[tuple[int, int, list[str] | str]]:
         yield first, done, fields
 
 
-def _check_record(fields: list[str], raw: bytes, raw_cut: bool) -> tuple[str | None, str] | None:
-    """(field, reason) for a parsed record that is not a valid row, else None."""
-    count_problem = field_count_problem(fields)
+def record_problem(fields: list[str], record: str | bytes | None, *,
+                   utf8_known_good: bool = False) -> tuple[str | None, str] | None:
+    """(field, reason) when parsed fields are not a DOJ row, else None; field None: the whole record.
+
+    The checks Python's csv leaves to us: exactly 95 fields; no bare quote in an
+    unquoted field (Go rejects it, Python accepts it; `record` is the record as
+    read, None when it is not known whole or its quotes are known good); every
+    field valid UTF-8 (skipped when `utf8_known_good`). Reasons never quote a value.
+    """
+    count_problem = _field_count_problem(fields)
     if count_problem is not None:
         return None, count_problem
-    if not raw_cut and any('"' in value for value in fields):
-        col = bare_quote_column(raw.decode("utf-8", "surrogateescape"))
+    if record is not None and '"' in "".join(fields):
+        if isinstance(record, bytes):
+            record = record.decode("utf-8", "surrogateescape")
+        col = _bare_quote_column(record)
         if col is not None:
-            return column_name(col), BARE_QUOTE
-    bad = bad_utf8_column(fields)
-    if bad is not None:
-        return column_name(bad), "not valid UTF-8"
+            return column_name(col), _BARE_QUOTE
+    if not utf8_known_good:
+        bad = _bad_utf8_column(fields)
+        if bad is not None:
+            return column_name(bad), "not valid UTF-8"
     return None
 
 
