@@ -78,7 +78,7 @@ def matters(fields: Sequence[str]) -> bool:
 
 
 def facts_of(ref: int, fields: Sequence[str]) -> RowFacts:
-    """The fields of one row that the rules read, in the F_* order."""
+    """The fields of one DOJ row that the rules read, in the F_* order."""
     return (
         ref,
         fields[col.PRI_DOB],
@@ -93,6 +93,17 @@ def facts_of(ref: int, fields: Sequence[str]) -> RowFacts:
         fields[col.STP_ORI_CNTY_NAME],
         fields[col.STP_EVENT_DATE],
     )
+
+
+def row_facts(ref: int, *, dob, count_order: str, step_type: str, disposition: str, ofn: str,
+              offense: str, comment: str, conviction_status: str, type_of_charge: str, county: str,
+              date) -> RowFacts:
+    """A row's facts from named values (structured cases), in the same F_* order as facts_of.
+
+    `dob` and `date` are whatever the subject's `read_date` reads.
+    """
+    return (ref, dob, count_order, step_type, disposition.startswith(CONVICTED_PREFIX), ofn,
+            offense, comment, conviction_status, type_of_charge, county, date)
 
 
 def count_order_problem(fields: Sequence[str]) -> str | None:

@@ -43,19 +43,19 @@ def subject_from_case(case: case_pb2.CaseSubmitted, *, corrected: bool = False) 
     """
     person = case.person
     facts = [
-        (
+        doj_rows.row_facts(
             count.source_row_index,
-            person.date_of_birth,
-            count.count_order,
-            step.type_description,
-            count.disposition.description.startswith(doj_rows.CONVICTED_PREFIX),
-            count.case_number,
-            count.offense.description,
-            count.comment,
-            count.disposition.conviction_status,
-            count.offense.type_of_charge,
-            step.agency.county_name,
-            step.event_date,
+            dob=person.date_of_birth,
+            count_order=count.count_order,
+            step_type=step.type_description,
+            disposition=count.disposition.description,
+            ofn=count.case_number,
+            offense=count.offense.description,
+            comment=count.comment,
+            conviction_status=count.disposition.conviction_status,
+            type_of_charge=count.offense.type_of_charge,
+            county=step.agency.county_name,
+            date=step.event_date,
         )
         for cycle in case.record.cycles
         for step in cycle.steps
