@@ -625,12 +625,11 @@ def _splice(source: Path, target: Path, segments: list[int], candidates, judged_
         for length, candidate in zip(segments, candidates):
             out.write(data[position:position + length])
             position += length
-            tail = judged_lines.get(candidate[0])
-            if tail is None:
-                tail = candidate[3]
-            elif prop64_lines is not None:
-                prop64_lines.append(f"{candidate[part]},{tail}")
-            out.write(f"{candidate[part]},{tail}".encode("utf-8", "surrogateescape"))
+            judged = judged_lines.get(candidate[0])
+            line = f"{candidate[part]},{candidate[3] if judged is None else judged}"
+            if judged is not None and prop64_lines is not None:
+                prop64_lines.append(line)
+            out.write(line.encode("utf-8", "surrogateescape"))
         out.write(data[position:])
 
 
