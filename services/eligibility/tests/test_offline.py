@@ -344,21 +344,32 @@ def test_same_bytes_whatever_the_parallelism(
             assert other[0][name] == first[0][name], name
 
 
+PLAIN_SHAPES = [
+    {"PRI_NAME": "DOE JANE"},  # no quotes: copied
+    {"PRI_NAME": "DOE,JANE"},  # one quoted field, kept by the condensed file: copied
+    {"PRI_NAME": "DOE JANE", "REQ_NAME": "ROE,RICHARD"},  # quoted, dropped from condensed
+    {"PRI_NAME": "DOE,JANE", "REQ_NAME": "ROE,RICHARD"},  # two quoted fields: encoded
+    {"PRI_NAME": "DOE JANE", "OFFENSE_DESCR": '11357 HS-"POSSESS",'},  # quotes in a quoted field: encoded
+    {"PRI_NAME": "DOE JANE", "COMMENT_TEXT": "SEE,"},  # one quoted field near the line's end: copied
+    {"PRI_NAME": "DOE JANE", "SENT_LENGTH": '"'},  # a field that is one quote: encoded
+]
+
+
 @pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
-def test_copied_lines_are_the_lines_go_would_write(tmp_path, policy, make_doj_row, write_doj, rules) -> None:
+@pytest.mark.parametrize("shapes", [
+    # A plain file is read line by line; one leading space anywhere sends it all the general way.
+    pytest.param(PLAIN_SHAPES, id="plain"),
+    pytest.param(PLAIN_SHAPES + [{"PRI_NAME": "DOE,JANE", "SENT_LENGTH": " 3"}], id="leading-space"),
+])
+def test_copied_lines_are_the_lines_go_would_write(tmp_path, policy, make_doj_row, write_doj, rules,
+                                                   shapes) -> None:
     """Input lines copied as they are (not re-encoded) equal Go's encoding of their fields."""
-    shapes = [
-        {"PRI_NAME": "DOE JANE"},  # no quotes: copied
-        {"PRI_NAME": "DOE,JANE"},  # one quoted field, kept by the condensed file: copied
-        {"PRI_NAME": "DOE JANE", "REQ_NAME": "ROE,RICHARD"},  # quoted, dropped from condensed
-        {"PRI_NAME": "DOE,JANE", "REQ_NAME": "ROE,RICHARD"},  # two quoted fields: encoded
-        {"PRI_NAME": "DOE,JANE", "SENT_LENGTH": " 3"},  # Go quotes the leading space: encoded
-    ]
     rows = []
     for n, shape in enumerate(shapes * 2):
         convicted = n >= len(shapes)  # a judged conviction (candidate line) of each shape too
-        rows.append(make_doj_row(SUBJECT_ID=str(n), DISP_DESCR="CONVICTED" if convicted else "DISMISSED",
-                                 OFFENSE_DESCR="11357 HS-POSSESS", STP_ORI_CNTY_NAME="SACRAMENTO", **shape))
+        rows.append(make_doj_row(**{"SUBJECT_ID": str(n), "DISP_DESCR": "CONVICTED" if convicted else "DISMISSED",
+                                    "OFFENSE_DESCR": "11357 HS-POSSESS", "STP_ORI_CNTY_NAME": "SACRAMENTO",
+                                    **shape}))
     source = write_doj(tmp_path / "shapes.csv", rows)
     offline.evaluate_files([source], tmp_path / "out", options(policy, rules))
     encoder = bundle.LineEncoder()
@@ -382,6 +393,36 @@ def test_tiny_chunks_really_split_the_file(gogen_fixtures, policy) -> None:
     assert all(a.end == b.start for a, b in zip(chunks, chunks[1:]))
     assert chunks[-1].end == len(data)
     assert all(data[c.end - 1:c.end] == b"\n" for c in chunks)
+
+
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+def test_plain_file_with_a_record_over_two_lines(tmp_path, policy, make_doj_row, rules) -> None:
+    """A line break in a quoted field, in a file otherwise read line by line, is still one record."""
+    rows = [make_doj_row(SUBJECT_ID=str(n), PRI_NAME="DOE,JANE", DISP_DESCR="CONVICTED",
+                         STP_ORI_CNTY_NAME="SACRAMENTO", OFFENSE_DESCR="11357 HS-POSSESS",
+                         COMMENT_TEXT="TWO\nLINES" if n == 1 else "ONE LINE")
+            for n in range(3)]
+    source = tmp_path / "broken.csv"
+    source.write_text("".join(bundle.LineEncoder().line(r) for r in rows), encoding="utf-8")
+    result = offline.evaluate_files([source], tmp_path / "out", options(policy, rules))
+    assert result.problems == [] and result.rows_written == 3 and result.judged == 3
+    written = read_csv(tmp_path / "out" / "All_Results.csv")[1:]
+    assert [r[:NUM_COLUMNS] for r in written] == rows
+
+
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+def test_plain_file_with_text_after_a_closing_quote(tmp_path, policy, make_doj_row, rules) -> None:
+    """Go refuses "x"y; that row is rejected with its line, and the rows around it are kept."""
+    lines = [",".join(make_doj_row(SUBJECT_ID=str(n), PRI_NAME="DOE JANE")) for n in range(4)]
+    lines[2] = lines[2].replace("DOE JANE", '"DOE"JANE')
+    source = tmp_path / "closing.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = offline.evaluate_files([source], tmp_path / "out", options(policy, rules))
+    assert [(p.line, p.field) for p in result.problems] == [(3, "")]
+    assert "quote" in result.problems[0].reason
+    assert result.rows_written == 3
+    written = read_csv(tmp_path / "out" / "All_Results.csv")[1:]
+    assert [r[col.SUBJECT_ID] for r in written] == ["0", "1", "3"]
 
 
 def test_quoted_line_breaks_survive_chunking(tmp_path, policy, make_doj_row, write_doj) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime
 import gc
+import itertools
 import json
 import math
 import multiprocessing
@@ -34,7 +35,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,8 +195,51 @@ class _ChunkResult:
 
 
 def _read_chunk(chunk: _Chunk) -> _ChunkResult:
-    """Parse a chunk; write its lines as if unjudged; spill the rules' facts by partition.
+    """Parse a chunk; write its lines as if unjudged; spill the rules' facts by partition."""
+    with open(chunk.path, "rb") as fh:
+        fh.seek(chunk.start)
+        data = fh.read(chunk.end - chunk.start)
+        at_eof = chunk.end == os.fstat(fh.fileno()).st_size
+    has_cr = b"\r" in data
+    text = data.decode("utf-8", "surrogateescape")
+    del data
+    # Go's csv reader turns every CRLF into LF, inside quoted fields too, and
+    # keeps a lone CR as data (here as CR_STANDIN until parsed).
+    text = go_line_ends(text, at_eof)
+    stood_in = has_cr and CR_STANDIN in text
+    ascii_only = text.isascii()
+    plain = not stood_in and bundle.is_plain(text)
+    # Only the lines are kept (a StringIO would hold the chunk again, four
+    # bytes per character).
+    lines = text.split("\n")
+    del text
+    if plain:
+        try:
+            result = _scan(chunk, lines, ascii_only, one_line_records=True)
+        except csv.Error:
+            result = None
+        if result is not None:
+            return result
+        # A record spans lines or is malformed: the general reader finds it and reads on.
+    return _scan(chunk, lines, ascii_only, one_line_records=False, plain=plain, stood_in=stood_in)
 
+
+def _records(lines: list[str], stood_in: bool) -> Iterator[tuple[int, str, list[str] | str]]:
+    """(index of first line, record as read, fields or why it cannot be parsed), any shape of record."""
+    # csv reads the lines with their line ends put back, so quoted fields can span them.
+    for first, done_lines, fields in parse_records(csv.reader((line + "\n" for line in lines), strict=True)):
+        if stood_in and not isinstance(fields, str):
+            fields = restore_cr(fields)
+        yield first, lines[first] if done_lines - first == 1 else "\n".join(lines[first:done_lines]), fields
+
+
+def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records: bool,
+          plain: bool = True, stood_in: bool = False) -> _ChunkResult | None:
+    """Read a chunk's records; write its lines as if unjudged; spill the rules' facts by partition.
+
+    `one_line_records`: the fast way for a plain chunk (is_plain), pairing each
+    line with one record; it returns None when a record spans lines after all,
+    and lets csv.Error out, so the caller reads the chunk the general way.
     The lines of candidate convictions (in-county Prop 64 CONVICTED rows) are
     kept aside with their parts, so assembly can swap in the judged version.
     A line Go would write back unchanged (nearly all) is copied, not re-encoded.
@@ -207,26 +251,12 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     corrected = rules.corrected
     county = options.county
     name = os.path.basename(chunk.path)
+    if one_line_records:
+        reader = csv.reader(lines, strict=True)
+        records: Iterable[tuple[int, str, list[str] | str]] = zip(itertools.count(), lines, reader)
+    else:
+        records = _records(lines, stood_in)
 
-    with open(chunk.path, "rb") as fh:
-        fh.seek(chunk.start)
-        data = fh.read(chunk.end - chunk.start)
-        at_eof = chunk.end == os.fstat(fh.fileno()).st_size
-    size = len(data)
-    has_cr = b"\r" in data
-    text = data.decode("utf-8", "surrogateescape")
-    del data
-    # Go's csv reader turns every CRLF into LF, inside quoted fields too, and
-    # keeps a lone CR as data (here as CR_STANDIN until parsed).
-    text = go_line_ends(text, at_eof)
-    stood_in = has_cr and CR_STANDIN in text
-    ascii_only = text.isascii()
-    plain = not stood_in and bundle.is_plain(text)
-    # Only the lines are kept (a StringIO would hold the chunk again, four
-    # bytes per character); csv reads them with their line ends put back.
-    lines = text.split("\n")
-    del text
-    records = parse_records(csv.reader((line + "\n" for line in lines), strict=True))
     encoder = bundle.LineEncoder()
     # Output pieces since the last candidate: input lines and shared tails, no copies.
     all_pieces: list[str] = []
@@ -235,7 +265,10 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     cond_lengths: list[int] = []
     # Encoded eligibility columns of an unjudged row, by its Possible Other P64 value.
     tails: dict[str, str] = {}
+    # Whether a CONVICTED row's charge is a Prop 64 section, by (offense, comment).
+    prop64_charge: dict[tuple[str, str], bool] = {}
     condensed = operator.itemgetter(*bundle.CONDENSED_COLUMNS)
+    condensed_columns = frozenset(bundle.CONDENSED_COLUMNS)
     facts: list[list] = [[] for _ in range(partitions)]
     partition_of: dict[str, int] = {}  # key of each person seen in this chunk
     problems: list[RowProblem] = []
@@ -243,30 +276,32 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     file_key = f"{chunk.file_number}\x00"
     ref_base = chunk.number << 32
     # Hoisted: this loop runs once per row, millions of times.
-    is_go_line, matters, facts_of = bundle.is_go_line, doj_rows.matters, doj_rows.facts_of
+    is_go_line, matters, fact_fields = bundle.is_go_line, doj_rows.matters, doj_rows.fact_fields
     subject_column, count_order_column = col.SUBJECT_ID, col.CNT_ORDER
     county_column, disp_column = col.STP_ORI_CNTY_NAME, col.DISP_DESCR
     offense_column, comment_column = col.OFFENSE_DESCR, col.COMMENT_TEXT
-    convicted = doj_rows.CONVICTED_PREFIX
+    convicted_prefix = doj_rows.CONVICTED_PREFIX
     empty_tail = tails[""] = encoder.line(report.unjudged_columns("", "", rules))
     local = 0
+    first = -1
 
     with open(spool / f"a{chunk.number}", "wb") as all_out, open(spool / f"c{chunk.number}", "wb") as cond_out:
-        for first, done_lines, fields in records:
+        for first, raw, fields in records:
             if isinstance(fields, str):  # the record could not be parsed: why
                 problems.append(RowProblem(name, chunk.first_line + first, "", fields, ""))
                 local += 1
                 continue
             if not fields:
                 continue  # blank line: Go's csv skips it too
-            if stood_in:
-                fields = restore_cr(fields)
-            if done_lines - first == 1:
-                raw = lines[first]
-                verbatim = is_go_line(raw, plain) and not (stood_in and CR_STANDIN in raw)
+            if one_line_records:
+                # In a plain chunk Go copies a line with no quotes, or with two
+                # that quote a field holding a comma (so the line has more
+                # commas than field separators); is_go_line, known true here.
+                quotes = raw.count('"')
+                verbatim = quotes == 0 or (quotes == 2 and raw.count(",") >= len(fields))
             else:
-                raw = "\n".join(lines[first:done_lines])
-                verbatim = False
+                verbatim = ("\n" not in raw and is_go_line(raw, plain)
+                            and not (stood_in and CR_STANDIN in raw))
             # The checks of _check that nearly every row passes, inline.
             if not (
                 len(fields) == NUM_COLUMNS
@@ -283,27 +318,16 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
                     continue
 
             subject = fields[subject_column]
+            convicted = fields[disp_column].startswith(convicted_prefix)
             # gogen judges each file alone (§1.1); the corrected version merges files.
             key = subject if corrected else file_key + subject
             part = partition_of.get(key)
             if part is None:
                 part = partition_of[key] = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
-                facts[part].append((key, facts_of(ref_base | local, fields)))
-            elif matters(fields):
-                facts[part].append((key, facts_of(ref_base | local, fields)))
+                facts[part].append((key, (ref_base | local, convicted) + fact_fields(fields)))
+            elif convicted or matters(fields):
+                facts[part].append((key, (ref_base | local, convicted) + fact_fields(fields)))
 
-            if verbatim:
-                all_prefix = raw
-                parts = condensed(fields)
-                if '"' in raw:  # the one field that holds a comma: quoted, if condensed keeps it
-                    quoted = raw[raw.index('"') + 1:raw.rindex('"')]
-                    if quoted in parts:
-                        parts = list(parts)
-                        parts[parts.index(quoted)] = f'"{quoted}"'
-                cond_prefix = ",".join(parts)
-            else:
-                all_prefix = encoder.line(fields)[:-1]
-                cond_prefix = encoder.line(condensed(fields))[:-1]
             offense = fields[offense_column]
             comment = fields[comment_column]
             if "1135" not in comment and "1136" not in comment:
@@ -313,12 +337,27 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
                 tail = tails.get(possible)
                 if tail is None:
                     tail = tails[possible] = encoder.line(report.unjudged_columns(offense, comment, rules))
-            if (
-                fields[disp_column].startswith(convicted)
-                and fields[county_column] == county
-                and sections.is_prop64(sections.extract_code_section(offense, comment, corrected=corrected),
-                                       corrected=corrected)
-            ):
+            candidate = False
+            if convicted and fields[county_column] == county:
+                charge = (offense, comment)
+                candidate = prop64_charge.get(charge)
+                if candidate is None:
+                    candidate = prop64_charge[charge] = sections.is_prop64(
+                        sections.extract_code_section(offense, comment, corrected=corrected), corrected=corrected)
+
+            if verbatim:
+                all_prefix = raw
+                if '"' in raw:
+                    # The one quoted field (it holds a comma): quoted in condensed too.
+                    # Its column is the number of separators before it.
+                    quoted = raw.count(",", 0, raw.index('"'))
+                    if quoted in condensed_columns:
+                        fields[quoted] = f'"{fields[quoted]}"'
+                cond_prefix = ",".join(condensed(fields))
+            else:
+                all_prefix = encoder.line(fields)[:-1]
+                cond_prefix = encoder.line(condensed(fields))[:-1]
+            if candidate:
                 all_lengths.append(_write_segment(all_pieces, all_out))
                 cond_lengths.append(_write_segment(cond_pieces, cond_out))
                 candidates.append((local, all_prefix, cond_prefix, tail))
@@ -328,6 +367,9 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
             local += 1
         all_lengths.append(_write_segment(all_pieces, all_out))
         cond_lengths.append(_write_segment(cond_pieces, cond_out))
+
+    if one_line_records and not (first == len(lines) - 1 and reader.line_num == len(lines)):
+        return None  # a record took more than one line: the pairing was wrong
 
     # The candidates and the segment lengths between them stay in the spool for
     # splicing: what the main process keeps of a chunk must not grow with it.
@@ -342,7 +384,8 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     if problems:
         with open(spool / f"p{chunk.number}", "wb") as fh:
             pickle.dump(problems, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return _ChunkResult(chunk.number, local, len(problems), problems[:PROBLEMS_KEPT], frames, size)
+    return _ChunkResult(chunk.number, local, len(problems), problems[:PROBLEMS_KEPT], frames,
+                        chunk.end - chunk.start)
 
 
 def _write_segment(pieces: list[str], out) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -37,17 +38,18 @@ CASE_KEY_LENGTH = 6
 # A row's facts, as a plain tuple (cheap to pickle and to hold by the million).
 # Indexes into the tuple:
 F_REF = 0  # opaque row reference chosen by the caller
-F_DOB = 1  # PRI_DOB as read
-F_CNT_ORDER = 2
-F_STEP_TYPE = 3
-F_CONVICTED = 4  # DISP_DESCR starts with CONVICTED
+F_CONVICTED = 1  # DISP_DESCR starts with CONVICTED
+# The rest are DOJ fields as read, in _FACT_COLUMNS order.
+F_DOB = 2  # PRI_DOB
+F_CNT_ORDER = 3
+F_STEP_TYPE = 4
 F_OFN = 5
-F_OFFENSE = 6  # OFFENSE_DESCR as read
-F_COMMENT = 7  # COMMENT_TEXT as read
+F_OFFENSE = 6  # OFFENSE_DESCR
+F_COMMENT = 7  # COMMENT_TEXT
 F_CONV_STATUS = 8
 F_TOC = 9
 F_COUNTY = 10
-F_DATE = 11  # STP_EVENT_DATE as read
+F_DATE = 11  # STP_EVENT_DATE
 
 RowFacts = tuple
 
@@ -77,22 +79,16 @@ def matters(fields: Sequence[str]) -> bool:
     )
 
 
+# One C-level call picks every field of a row's facts (offline runs it per row).
+fact_fields = operator.itemgetter(
+    col.PRI_DOB, col.CNT_ORDER, col.STP_TYPE_DESCR, col.OFN, col.OFFENSE_DESCR, col.COMMENT_TEXT,
+    col.CONV_STAT_DESCR, col.OFFENSE_TOC, col.STP_ORI_CNTY_NAME, col.STP_EVENT_DATE,
+)
+
+
 def facts_of(ref: int, fields: Sequence[str]) -> RowFacts:
     """The fields of one DOJ row that the rules read, in the F_* order."""
-    return (
-        ref,
-        fields[col.PRI_DOB],
-        fields[col.CNT_ORDER],
-        fields[col.STP_TYPE_DESCR],
-        fields[col.DISP_DESCR].startswith(CONVICTED_PREFIX),
-        fields[col.OFN],
-        fields[col.OFFENSE_DESCR],
-        fields[col.COMMENT_TEXT],
-        fields[col.CONV_STAT_DESCR],
-        fields[col.OFFENSE_TOC],
-        fields[col.STP_ORI_CNTY_NAME],
-        fields[col.STP_EVENT_DATE],
-    )
+    return (ref, fields[col.DISP_DESCR].startswith(CONVICTED_PREFIX)) + fact_fields(fields)
 
 
 def row_facts(ref: int, *, dob, count_order: str, step_type: str, disposition: str, ofn: str,
@@ -102,7 +98,7 @@ def row_facts(ref: int, *, dob, count_order: str, step_type: str, disposition: s
 
     `dob` and `date` are whatever the subject's `read_date` reads.
     """
-    return (ref, dob, count_order, step_type, disposition.startswith(CONVICTED_PREFIX), ofn,
+    return (ref, disposition.startswith(CONVICTED_PREFIX), dob, count_order, step_type, ofn,
             offense, comment, conviction_status, type_of_charge, county, date)
 
 
