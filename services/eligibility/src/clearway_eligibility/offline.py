@@ -269,8 +269,9 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     prop64_charge: dict[tuple[str, str], bool] = {}
     condensed = operator.itemgetter(*bundle.CONDENSED_COLUMNS)
     condensed_columns = frozenset(bundle.CONDENSED_COLUMNS)
-    facts: list[list] = [[] for _ in range(partitions)]
-    partition_of: dict[str, int] = {}  # key of each person seen in this chunk
+    # Per partition, each person's facts in row order, under their key.
+    facts: list[dict[str, list]] = [{} for _ in range(partitions)]
+    facts_of_person: dict[str, list] = {}  # the same lists, for every person seen in this chunk
     problems: list[RowProblem] = []
     candidates: list[tuple[int, str, str, str]] = []
     file_key = f"{chunk.file_number}\x00"
@@ -321,12 +322,12 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
             convicted = fields[disp_column].startswith(convicted_prefix)
             # gogen judges each file alone (§1.1); the corrected version merges files.
             key = subject if corrected else file_key + subject
-            part = partition_of.get(key)
-            if part is None:
-                part = partition_of[key] = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
-                facts[part].append((key, (ref_base | local, convicted) + fact_fields(fields)))
+            known = facts_of_person.get(key)
+            if known is None:
+                part = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
+                facts[part][key] = facts_of_person[key] = [(ref_base | local, convicted) + fact_fields(fields)]
             elif convicted or matters(fields):
-                facts[part].append((key, (ref_base | local, convicted) + fact_fields(fields)))
+                known.append((ref_base | local, convicted) + fact_fields(fields))
 
             offense = fields[offense_column]
             comment = fields[comment_column]
@@ -444,8 +445,12 @@ def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[
             continue
         with open(spool / f"f{chunk_number}", "rb") as fh:
             fh.seek(offset)
-            for key, fact in pickle.loads(fh.read(length)):
-                people.setdefault(key, []).append(fact)
+            for key, facts in pickle.loads(fh.read(length)).items():
+                known = people.get(key)
+                if known is None:
+                    people[key] = facts
+                else:
+                    known.extend(facts)
 
     tally = summary.Tally()
     encoder = bundle.LineEncoder()
