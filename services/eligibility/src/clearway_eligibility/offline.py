@@ -46,9 +46,11 @@ from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
 from clearway.ca_doj.reader import (
     CR_STANDIN,
+    SHORT_FILE_ERROR,
     SNIFF_BYTES,
     data_start,
     go_line_ends,
+    gogen_parse_error,
     parse_records,
     record_problem,
     restore_cr,
@@ -524,9 +526,8 @@ def evaluate_files(
     for path in paths:
         if os.path.isfile(path) and os.access(path, os.R_OK):
             if not options.rules.corrected and os.path.getsize(path) < SNIFF_BYTES:
-                # gogen reads the first 128 bytes whole to sniff the header and
-                # fails on a shorter file (§1.1 quirk b); the corrected version reads it.
-                result.file_errors[path] = {"errorType": "OTHER", "errorMessage": "EOF"}
+                # The corrected version reads a file gogen cannot sniff.
+                result.file_errors[path] = dict(SHORT_FILE_ERROR)
                 continue
             readable.append(path)
         else:
@@ -619,20 +620,9 @@ def _files_to_skip(read, chunks, headers, paths, options: Options, result: RunRe
                 continue
             skipped.add(file_number)
             problem = chunk_result.problems[0]
-            path = paths[file_number]
-            result.file_errors[path] = {
-                "errorType": "PARSING",
-                "errorMessage": _gogen_message(problem, headers[file_number]),
-            }
+            result.file_errors[paths[file_number]] = gogen_parse_error(
+                problem.line, headers[file_number], problem.reason)
     return skipped
-
-
-def _gogen_message(problem: RowProblem, header_lines: int) -> str:
-    """gogen's wording: lines counted after the discarded header (§1.8)."""
-    line = problem.line - header_lines
-    if problem.reason.startswith("expected"):
-        return f"record on line {line}: wrong number of fields"
-    return f"record on line {line}: {problem.reason}"
 
 
 def _splice_chunk(job: tuple[int, list[tuple[int, int, int]]]) -> int:

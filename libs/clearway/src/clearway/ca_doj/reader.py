@@ -247,12 +247,15 @@ def _bad_utf8_column(fields: list[str]) -> int | None:
     return None
 
 
-def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowError]:
-    """Yield every record of a DOJ research file, in file order, as Row or RowError."""
+def read_rows(path: str | os.PathLike[str], *, skip_bom: bool = True) -> Iterator[Row | RowError]:
+    """Yield every record of a DOJ research file, in file order, as Row or RowError.
+
+    `skip_bom=False` reads a byte order mark as gogen does (see data_start).
+    """
     path = Path(path)
     name = path.name
     with open(path, "rb") as fh:
-        start, header_lines = data_start(fh)
+        start, header_lines = data_start(fh, skip_bom=skip_bom)
         fh.seek(start)
         lines = _RawLines(fh)
         index = 0
@@ -293,6 +296,24 @@ def data_start(fh: BinaryIO, *, skip_bom: bool = True) -> tuple[int, int]:
         _skip_line(fh)
         return fh.tell(), 1
     return start, 0
+
+
+# gogen reads a file's first SNIFF_BYTES whole to find the header, and fails on
+# a shorter file with Go's io.EOF (§1.1 quirk b): its error entry for that file.
+SHORT_FILE_ERROR = {"errorType": "OTHER", "errorMessage": "EOF"}
+
+
+def gogen_parse_error(line: int, header_lines: int, reason: str) -> dict[str, str]:
+    """gogen's error entry for a file rejected for one malformed record (§1.8).
+
+    `line` is the record's physical line; gogen counts lines after the header
+    it discarded. `reason` is ours (record_problem's or validate_row's), which
+    never quotes a value.
+    """
+    after_header = line - header_lines
+    if reason.startswith("expected"):
+        return {"errorType": "PARSING", "errorMessage": f"record on line {after_header}: wrong number of fields"}
+    return {"errorType": "PARSING", "errorMessage": f"record on line {after_header}: {reason}"}
 
 
 def parse_records(reader) -> Iterator[tuple[int, int, list[str] | str]]:
