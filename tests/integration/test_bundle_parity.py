@@ -31,10 +31,10 @@ def wait_for_bundle(folder: Path, timeout_s: float = 180.0) -> None:
         time.sleep(0.5)
 
 
-def evaluate_offline(stack, out: Path, files: list[Path], *extra: str) -> None:
-    stack.clearway("evaluate", "--county", "SACRAMENTO", "--compute-at", "2019-11-11",
-                   "--policy", str(DEFAULT_POLICY), "--out", str(out), *extra,
-                   *map(str, files))
+def evaluate_offline(stack, out: Path, files: list[Path], *extra: str, check: bool = True):
+    return stack.clearway("evaluate", "--county", "SACRAMENTO", "--compute-at", "2019-11-11",
+                          "--policy", str(DEFAULT_POLICY), "--out", str(out), *extra,
+                          *map(str, files), check=check)
 
 
 def summaries_match(pipeline: Path, offline: Path) -> None:
@@ -80,3 +80,33 @@ def test_people_split_across_two_files_are_one_person_in_pipeline_and_offline(st
             name = f"{kind}_{number}.csv"
             assert (folder / name).read_bytes() == (tmp_path / "offline" / name).read_bytes(), name
     summaries_match(folder / "gogen.json", tmp_path / "offline" / "gogen.json")
+
+
+def test_reject_file_in_compat_mode_gives_the_offline_bundle_and_error_file(stack, tmp_path):
+    """gogen's whole-file rejection through the pipeline: the bad file's malformed row is
+    dead-lettered, its other rows are withheld, and the bundle matches the offline one."""
+    good = FIXTURES / "configurable_flow" / "input.csv"
+    bad = tmp_path / "bad.csv"
+    lines = good.read_text().splitlines(keepends=True)
+    bad.write_text("".join(lines[:3]) + "broken,row\n" + "".join(lines[3:6]))
+    result = stack.clearway(
+        "submit", str(good), str(bad), "--jurisdiction", "ca/sacramento",
+        "--rule-version", "gogen-0.2.13", "--compute-at", "2019-11-11", "--on-bad-row", "reject-file",
+        check=False)
+    assert result.returncode == 1, "a file rejected whole fails the command"
+    submitted = Submission.parse(result.stdout)
+    assert submitted.rejected_rows == 1
+    assert "file bad.csv rejected whole (PARSING): record on line 3: wrong number of fields; " \
+           "5 well-formed rows withheld" in result.stdout
+    folder = stack.home / "bundles" / submitted.batch_id
+    wait_for_bundle(folder)
+    offline_run = evaluate_offline(stack, tmp_path / "offline", [good, bad], "--compat", "gogen",
+                                   "--on-bad-row", "reject-file", check=False)
+    assert offline_run.returncode == 1, "a rejected file fails the offline run, as in gogen"
+    for kind in BUNDLE:
+        name = f"{kind}_1.csv"
+        assert (folder / name).read_bytes() == (tmp_path / "offline" / name).read_bytes(), name
+        assert not (folder / f"{kind}_2.csv").exists()
+    offline_errors = json.loads((tmp_path / "offline" / "gogen.err").read_text())
+    assert json.loads((folder / "gogen.err").read_text()) == {"bad.csv": offline_errors[str(bad)]}
+    assert not (folder / "gogen.json").exists() and not (tmp_path / "offline" / "gogen.json").exists()

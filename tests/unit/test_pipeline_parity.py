@@ -30,8 +30,12 @@ BUNDLE_FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.
 
 
 def run_services(paths: list[Path], county_path: str, policy: Policy, rules: prop64.RuleVersion,
-                 compute: dt.date, root: Path) -> tuple[Path, list]:
-    """Cases → determinations → bundle, as the services do for one batch."""
+                 compute: dt.date, root: Path, rejected: tuple[batch_pb2.FileError, ...] = ()
+                 ) -> tuple[Path, list]:
+    """Cases → determinations → bundle, as the services do for one batch.
+
+    `rejected`: files intake rejected whole, named in BatchClosed after `paths`.
+    """
     rows_by_subject: dict[str, list] = {}
     total = 0
     for path in paths:
@@ -57,8 +61,12 @@ def run_services(paths: list[Path], county_path: str, policy: Policy, rules: pro
         made = service.determine(case, policy, "policy", dt.date(2000, 1, 1))
         made_all.append(made)
         assert bundles.add(made) is None
-    closed = batch_pb2.BatchClosed(envelope=batch, case_count=len(made_all), row_count=total,
-                                   source_files=[p.name for p in paths], evaluation=evaluation)
+    closed = batch_pb2.BatchClosed(
+        envelope=batch, case_count=len(made_all),
+        row_count=total + sum(e.withheld_row_count + 1 for e in rejected),
+        rejected_row_count=len(rejected),
+        source_files=[p.name for p in paths] + [e.source_file for e in rejected], evaluation=evaluation,
+        file_errors=rejected)
     folder = bundles.close(closed)
     assert folder is not None, "the batch was complete"
     return folder, made_all
@@ -99,6 +107,41 @@ def test_gogen_fixture_through_the_services_in_compat_mode_is_gogens_own_output(
     for name in BUNDLE_FILES:
         expected = FIXTURES / "configurable_flow" / "expected" / name
         assert (folder / name).read_bytes() == expected.read_bytes(), name
+
+
+@pytest.mark.parametrize("rules", [prop64.GOGEN, prop64.CORRECTED], ids=lambda r: r.version)
+def test_a_file_rejected_whole_is_left_out_of_the_bundle_as_offline_leaves_it(tmp_path, rules):
+    """BatchClosed's file errors: no result files for that file, gogen.err, and gogen.json
+    only in the corrected version, as `clearway evaluate --on-bad-row reject-file` writes."""
+    policy = Policy.from_json((FIXTURES / "eligibility_options.json").read_bytes())
+    good = FIXTURES / "configurable_flow" / "input.csv"
+    bad = tmp_path / "bad.csv"
+    lines = good.read_text().splitlines(keepends=True)
+    bad.write_text("".join(lines[:3]) + "broken,row\n" + "".join(lines[3:6]))
+    options = offline.Options(county="SACRAMENTO", compute_date=COMPUTE, policy=policy, rules=rules,
+                              workers=1, on_bad_row=offline.REJECT_FILE)
+    result = offline.evaluate_files([good, bad], tmp_path / "o", options)
+    (error,) = result.file_errors.values()
+    rejected = batch_pb2.FileError(source_file="bad.csv", error_type=error["errorType"],
+                                   error_message=error["errorMessage"], withheld_row_count=5)
+    folder, _ = run_services([good], "ca/sacramento", policy, rules, COMPUTE, tmp_path / "b",
+                             rejected=(rejected,))
+
+    written = sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".json", ".err"))
+    # Offline lists the malformed rows in Rejected_Rows.csv; intake dead-letters them.
+    offline_written = sorted(p.name for p in (tmp_path / "o").iterdir()
+                             if p.suffix in (".csv", ".err", ".json") and p.name != offline.REJECTED_ROWS
+                             and p.name != offline.RUN_FACTS)
+    assert written == offline_written
+    assert ("gogen.json" in written) is rules.corrected
+    assert not any(name.endswith("_2.csv") for name in written)
+    for name in (n for n in written if n.endswith(".csv")):
+        assert (folder / name).read_bytes() == (tmp_path / "o" / name).read_bytes(), name
+    assert json.loads((folder / "gogen.err").read_text()) == {"bad.csv": error}
+    assert error == {"errorType": "PARSING", "errorMessage": "record on line 3: wrong number of fields"}
+    if rules.corrected:
+        summaries = [json.loads((f / "gogen.json").read_text()) for f in (folder, tmp_path / "o")]
+        assert summaries[0]["lineCount"] == summaries[1]["lineCount"] == 38
 
 
 def test_people_split_over_two_files_give_the_same_bundle_as_offline(tmp_path):

@@ -171,6 +171,64 @@ def test_batch_closed_comes_last_after_every_case_is_flushed(files):
     assert key == b"batch-1"
 
 
+def test_reject_file_withholds_every_row_of_a_file_with_a_malformed_one(files, tmp_path):
+    """gogen's whole-file rejection, on request: the bad rows are dead-lettered, the rest withheld."""
+    clean = write_doj(tmp_path / "west.csv", [doj_fields("70000004", "101001001000")])
+    report, producer = submit([*files, clean], evaluation=evaluation(), on_bad_row="reject-file")
+
+    cases = producer.sent(topics.CASES)
+    assert [c.person.identifiers[0].value for c in cases] == ["70000004"]
+    assert [(d.source_file, d.line) for d in producer.sent(topics.INTAKE_REJECTED)] == [
+        ("north.csv", 4), ("south.csv", 2)]
+    (closed,) = producer.sent(topics.BATCHES)
+    assert [(e.source_file, e.error_type, e.error_message, e.withheld_row_count)
+            for e in closed.file_errors] == [
+        ("north.csv", "PARSING", "record on line 3: wrong number of fields", 3),
+        ("south.csv", "PARSING", "record on line 1: SUBJECT_ID: empty", 3),
+    ]
+    assert (closed.case_count, closed.row_count, closed.rejected_row_count) == (1, 9, 2)
+    assert list(closed.source_files) == ["north.csv", "south.csv", "west.csv"]
+    assert report.file_errors == list(closed.file_errors)
+
+
+def test_skip_row_rejects_no_file(files):
+    _, producer = submit(files)
+    (closed,) = producer.sent(topics.BATCHES)
+    assert list(closed.file_errors) == [] and closed.case_count == 3
+
+
+def test_gogen_reading_rejects_a_file_too_short_to_sniff(tmp_path):
+    fields = doj_fields("70000009", "101001001000")
+    fields[col.PRI_NAME] = "P"
+    short = tmp_path / "short.csv"
+    short.write_text(",".join(fields) + "\n")
+    assert short.stat().st_size < 128
+    _, producer = submit([short], gogen_reading=True)
+    (closed,) = producer.sent(topics.BATCHES)
+    assert [(e.source_file, e.error_type, e.error_message) for e in closed.file_errors] == [
+        ("short.csv", "OTHER", "EOF")]
+    assert closed.case_count == 0 and producer.sent(topics.CASES) == []
+    _, producer = submit([short])  # the corrected reading takes it
+    assert len(producer.sent(topics.CASES)) == 1
+
+
+def test_gogen_reading_takes_a_header_after_a_byte_order_mark_for_data(files, tmp_path):
+    """A BOM defeats gogen's header detection (§1.1): the header row becomes a person."""
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + files[0].read_bytes())
+    _, producer = submit([marked], gogen_reading=True)
+    subjects = sorted(c.person.identifiers[0].value for c in producer.sent(topics.CASES))
+    assert subjects == ["70000001", "70000002", "SUBJECT_ID"]
+    _, producer = submit([marked])
+    assert sorted(c.person.identifiers[0].value for c in producer.sent(topics.CASES)) == [
+        "70000001", "70000002"]
+
+
+def test_an_unknown_bad_row_policy_is_refused(files):
+    with pytest.raises(ValueError, match="on_bad_row"):
+        submit(files, on_bad_row="ignore")
+
+
 class LateProducer(RecordingProducer):
     """Sends are acknowledged only when flushed or waited for, as with a real broker."""
 
@@ -298,7 +356,9 @@ def test_submit_refuses_missing_files(files, tmp_path, capsys):
     assert "missing.csv: no such file" in capsys.readouterr().err
 
 
-def test_submit_threads_every_option_into_the_batch(files, monkeypatch, capsys):
+@pytest.fixture()
+def cli_producer(monkeypatch) -> RecordingProducer:
+    """`clearway submit` in process, its producer recording instead of reaching a broker."""
     import clearway.logs
     import clearway.topics
     import clearway.tracing
@@ -310,7 +370,33 @@ def test_submit_threads_every_option_into_the_batch(files, monkeypatch, capsys):
     monkeypatch.setattr(clearway.tracing, "setup_tracing", lambda *_a, **_k: None)
     monkeypatch.setattr(clearway_intake.publisher, "make_producer", lambda *_a, **_k: producer)
     monkeypatch.setenv("CLEARWAY_PERSON_ID_KEY", KEY.decode())
+    return producer
 
+
+def test_submit_reject_file_fails_the_command_and_says_which_file(files, cli_producer, capsys):
+    assert clearway_main(["submit", *map(str, files), "--rule-version", "gogen-0.2.13",
+                          "--on-bad-row", "reject-file"]) == 1
+    out = capsys.readouterr().out
+    assert Submission.parse(out).cases == 0
+    assert "file north.csv rejected whole (PARSING): record on line 3: wrong number of fields; " \
+           "3 well-formed rows withheld" in out
+    (closed,) = cli_producer.sent(topics.BATCHES)
+    assert [e.source_file for e in closed.file_errors] == ["north.csv", "south.csv"]
+
+
+def test_submit_reads_as_gogen_only_under_gogens_rule_version(files, cli_producer, tmp_path):
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + files[0].read_bytes())
+    assert clearway_main(["submit", str(marked), "--rule-version", "gogen-0.2.13"]) == 0
+    assert clearway_main(["submit", str(marked), "--rule-version", "2026.11"]) == 0
+    assert clearway_main(["submit", str(marked), "--rule-version", "no-such-version"]) == 0
+    cases = [c.envelope.batch_id for c in cli_producer.sent(topics.CASES)]
+    per_batch = [cases.count(batch) for batch in dict.fromkeys(cases)]
+    assert per_batch == [3, 2, 2], "the header after the BOM is a person only in gogen's reading"
+
+
+def test_submit_threads_every_option_into_the_batch(files, cli_producer, capsys):
+    producer = cli_producer
     assert clearway_main(["submit", *map(str, files), "--batch-id", "batch-9", "--tenant", "t9",
                           "--jurisdiction", "ca/yolo", "--rule-version", "gogen-0.2.13",
                           "--compute-at", "2026-11-20"]) == 0

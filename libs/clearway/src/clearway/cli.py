@@ -1,6 +1,7 @@
 """The ``clearway`` command: what an operator runs by hand.
 
     clearway submit FILE... [--contacts CSV] [--rule-version V] [--compute-at YYYY-MM-DD]
+                    [--on-bad-row skip-row|reject-file]
                                             stream CA DOJ research files into the pipeline (one batch)
     clearway generate --people N --seed S   write a seeded synthetic DOJ file (fabricated people)
     clearway topics                         create the pipeline's topics (idempotent)
@@ -46,7 +47,8 @@ def cmd_submit(args) -> int:
                               jurisdiction=args.jurisdiction or settings.default_jurisdiction,
                               contacts_path=args.contacts, batch_id=args.batch_id or None,
                               evaluation=_evaluation(args.rule_version, args.compute_at),
-                              on_row=progress.update)
+                              on_row=progress.update, on_bad_row=args.on_bad_row,
+                              gogen_reading=_reads_as_gogen(args.rule_version))
     finally:
         progress.close()
         publisher.close()
@@ -54,7 +56,20 @@ def cmd_submit(args) -> int:
     # One line, read by clearway.devstack.Submission.parse: keep the first ten words as they are.
     print(f"batch {report.batch_id}: {report.rows} rows, {report.cases} cases published, "
           f"{report.rejected_rows} rows dead-lettered, {len(report.source_files)} files")
-    return 0
+    for error in report.file_errors:
+        print(f"file {error.source_file} rejected whole ({error.error_type}): {error.error_message}; "
+              f"{error.withheld_row_count} well-formed rows withheld")
+    return 1 if report.file_errors else 0  # as `clearway evaluate`: the batch lacks a file
+
+
+def _reads_as_gogen(rule_version: str | None) -> bool:
+    """Whether intake reads files as gogen does: for gogen's own rule version."""
+    from clearway_eligibility.domain import prop64
+
+    try:
+        return rule_version is not None and not prop64.version(rule_version).corrected
+    except prop64.UnknownRuleVersion:
+        return False  # eligibility dead-letters the batch's cases, naming the version
 
 
 def _evaluation(rule_version: str | None, compute_at):
@@ -152,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="rule pack version to judge by, e.g. gogen-0.2.13 (default: the service's)")
     p.add_argument("--compute-at", type=_compute_date, metavar="YYYY-MM-DD",
                    help="date the law is applied as of (default: the day each case is judged)")
+    p.add_argument("--on-bad-row", choices=["skip-row", "reject-file"], default="skip-row",
+                   help="a malformed row is dead-lettered and the rest of its file flows on (default), "
+                        "or, as gogen, its whole file is rejected")
     p.set_defaults(run=cmd_submit)
 
     from clearway_eligibility import evaluate_cli

@@ -6,6 +6,10 @@ over all files of the batch (a person's rows may be anywhere, in any file) on
 disk, so memory does not grow with the input (domain/ca_doj/grouping.py). Once
 every case is acknowledged, one BatchClosed tells downstream how many cases make
 the batch complete.
+
+On request (REJECT_FILE) a file with any malformed row is rejected whole, as
+gogen does: it is read once to screen it, its malformed rows are dead-lettered
+and none of its rows are published; BatchClosed names it with gogen's error.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from clearway import events, tracing
-from clearway.v1 import case_pb2
+from clearway.ca_doj.reader import SHORT_FILE_ERROR, SNIFF_BYTES, data_start, gogen_parse_error
+from clearway.v1 import batch_pb2, case_pb2
 
 from clearway_intake.domain.ca_doj import (
     Row,
@@ -35,6 +40,9 @@ from clearway_intake.publisher import CasePublisher
 
 log = logging.getLogger(__name__)
 
+SKIP_ROW = "skip-row"
+REJECT_FILE = "reject-file"
+
 
 @dataclass
 class BatchReport:
@@ -44,6 +52,8 @@ class BatchReport:
     rejected_rows: int = 0
     # Base names of the source files, in submission order.
     source_files: list[str] = field(default_factory=list)
+    # Files rejected whole, in submission order.
+    file_errors: list[batch_pb2.FileError] = field(default_factory=list)
 
 
 def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublisher, *,
@@ -52,12 +62,19 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                  evaluation: case_pb2.EvaluationRequest | None = None,
                  on_row: Callable[[int], None] | None = None,
                  partitions: int | None = None,
-                 spool_dir: str | os.PathLike[str] | None = None) -> BatchReport:
+                 spool_dir: str | os.PathLike[str] | None = None,
+                 on_bad_row: str = SKIP_ROW,
+                 gogen_reading: bool = False) -> BatchReport:
     """Publish every person of ``paths`` (one batch), then BatchClosed; ``on_row(n)`` reports progress.
 
     ``evaluation`` goes into every CaseSubmitted and into BatchClosed.
     ``partitions`` overrides the spool's partition count (default: from the input size).
+    ``on_bad_row``: what a malformed row costs, itself (SKIP_ROW) or its whole file (REJECT_FILE).
+    ``gogen_reading``: read files as gogen 0.2.13 does, for its rule version: a byte
+    order mark defeats header detection, and a file under 128 bytes is rejected.
     """
+    if on_bad_row not in (SKIP_ROW, REJECT_FILE):
+        raise ValueError(f"on_bad_row must be {SKIP_ROW!r} or {REJECT_FILE!r}")
     paths = [Path(p) for p in paths]
     if not paths:
         raise ValueError("no files to submit")
@@ -78,30 +95,36 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
             attributes["clearway.rule_pack.version"] = evaluation.rule_pack_version
         tracing.set_attributes(span, attributes)
 
+        def reject(item: Row | RowError) -> None:
+            if isinstance(item, RowError):
+                _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
+                        item.field or "", item.reason, item.raw)
+            else:
+                problems = validate_row(item)
+                _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
+                        problems[0].field, _reasons(problems), ",".join(item.fields).encode())
+
+        accepted = [path for path in paths
+                    if _screen(path, on_bad_row, gogen_reading, report, reject) is None]
+
         def checked_rows() -> Iterator[Row | RowError]:
-            for path in paths:
-                for item in read_rows(path):
+            for path in accepted:
+                for item in read_rows(path, skip_bom=not gogen_reading):
                     report.rows += 1
                     if on_row:
                         on_row(1)
                     if isinstance(item, RowError):
                         yield item  # dead-lettered as grouping passes it through
-                        continue
-                    problems = validate_row(item)
-                    if problems:
-                        first = problems[0]
-                        _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
-                                first.field, "; ".join(f"{p.field}: {p.reason}" for p in problems),
-                                ",".join(item.fields).encode())
-                        continue
-                    yield item
+                    elif validate_row(item):
+                        reject(item)
+                    else:
+                        yield item
 
         with closing(group_rows(checked_rows(), partitions=partitions,
                                 spool_dir=spool_dir)) as grouped:
             for item in grouped:
                 if isinstance(item, RowError):
-                    _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
-                            item.field or "", item.reason, item.raw)
+                    reject(item)
                     continue
                 # Built in place in the message that is sent: a case is thousands of fields.
                 message = publisher.new_case(tenant=tenant, jurisdiction=jurisdiction,
@@ -118,7 +141,7 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
             tenant=tenant, jurisdiction=jurisdiction, batch_id=report.batch_id,
             case_count=report.cases, row_count=report.rows,
             rejected_row_count=report.rejected_rows, source_files=report.source_files,
-            evaluation=evaluation)
+            evaluation=evaluation, file_errors=report.file_errors)
         publisher.flush()
         tracing.set_attributes(span, {"clearway.cases": report.cases,
                                       "clearway.rejected": report.rejected_rows})
@@ -130,6 +153,47 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
 def submit_file(path: Path, publisher: CasePublisher, **options) -> BatchReport:
     """One file as one batch (see submit_files)."""
     return submit_files([path], publisher, **options)
+
+
+def _screen(path: Path, on_bad_row: str, gogen_reading: bool, report: BatchReport,
+            reject: Callable[[Row | RowError], None]) -> batch_pb2.FileError | None:
+    """Why `path` is rejected whole (also added to the report), or None when its rows may flow.
+
+    Only REJECT_FILE reads the file here, dead-lettering its malformed rows as
+    it goes: a file with none is read again to publish it; one with any is not.
+    """
+    error = None
+    if gogen_reading and path.stat().st_size < SNIFF_BYTES:
+        error = batch_pb2.FileError(source_file=path.name, error_type=SHORT_FILE_ERROR["errorType"],
+                                    error_message=SHORT_FILE_ERROR["errorMessage"])
+    elif on_bad_row == REJECT_FILE:
+        rows = withheld = 0
+        for item in read_rows(path, skip_bom=not gogen_reading):
+            rows += 1
+            problems = [] if isinstance(item, RowError) else validate_row(item)
+            if isinstance(item, Row) and not problems:
+                withheld += 1
+                continue
+            reject(item)
+            if error is None:
+                with open(path, "rb") as fh:
+                    _, header_lines = data_start(fh, skip_bom=not gogen_reading)
+                entry = gogen_parse_error(item.line, header_lines,
+                                          item.reason if isinstance(item, RowError) else _reasons(problems))
+                error = batch_pb2.FileError(source_file=path.name, error_type=entry["errorType"],
+                                            error_message=entry["errorMessage"])
+        if error is None:
+            return None
+        error.withheld_row_count = withheld
+        report.rows += rows
+    if error is not None:
+        report.file_errors.append(error)
+        log.warning("rejected a file", extra={"file": path.name, "reason": error.error_message})
+    return error
+
+
+def _reasons(problems) -> str:
+    return "; ".join(f"{p.field}: {p.reason}" for p in problems)
 
 
 def _reject(publisher: CasePublisher, report: BatchReport, tenant: str, jurisdiction: str,

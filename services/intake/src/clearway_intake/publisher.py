@@ -19,6 +19,7 @@ What keeps that safe:
 from __future__ import annotations
 
 import collections
+from collections.abc import Sequence
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -126,13 +127,14 @@ class CasePublisher:
                              case_count: int, row_count: int, rejected_row_count: int,
                              source_files: list[str],
                              evaluation: case_pb2.EvaluationRequest | None = None,
+                             file_errors: Sequence[batch_pb2.FileError] = (),
                              ) -> batch_pb2.BatchClosed:
         """Publish BatchClosed, keyed by batch id; call it after the batch's cases are flushed."""
         message = batch_pb2.BatchClosed(
             envelope=events.new_envelope(tenant=tenant, jurisdiction=jurisdiction, case_id="",
                                          batch_id=batch_id),
             case_count=case_count, row_count=row_count, rejected_row_count=rejected_row_count,
-            source_files=source_files, evaluation=evaluation)
+            source_files=source_files, evaluation=evaluation, file_errors=file_errors)
         self._send(Outgoing(topics.BATCHES, batch_id, message))
         return message
 

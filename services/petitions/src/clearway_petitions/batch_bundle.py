@@ -14,6 +14,7 @@ crash) is counted once, and an interrupted bundle is simply written again.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import pickle
 import time
@@ -128,8 +129,17 @@ def _records(path: Path):
 
 
 def write_bundle(folder: Path, closed: batch_pb2.BatchClosed) -> None:
-    """Write the batch's result files from its spool, rows in source order."""
+    """Write the batch's result files from its spool, rows in source order.
+
+    As `clearway evaluate`: files rejected whole get no result files and are
+    listed in gogen.err; under gogen's own rules gogen.json is then left out.
+    """
     files = list(closed.source_files)
+    rejected = {error.source_file: {"errorType": error.error_type, "errorMessage": error.error_message}
+                for error in closed.file_errors}
+    if rejected:
+        (folder / bundle.result_name(bundle.SUMMARY, 1, 1, ext="err")).write_text(
+            json.dumps(rejected, separators=(",", ":")), encoding="utf-8")
     tally = summary.Tally()
     seen: set[str] = set()
     lines: dict[str, list[tuple[int, str, str, bool]]] = {name: [] for name in files}
@@ -149,6 +159,8 @@ def write_bundle(folder: Path, closed: batch_pb2.BatchClosed) -> None:
     header = encoder.line(list(COLUMNS) + rules_header)
     cond_header = encoder.line([COLUMNS[i] for i in bundle.CONDENSED_COLUMNS] + rules_header)
     for number, name in enumerate(files, start=1):
+        if name in rejected:
+            continue
         rows = sorted(lines.get(name, ()))
         paths = [folder / bundle.result_name(kind, number, len(files))
                  for kind in (bundle.ALL_RESULTS, bundle.CONDENSED, bundle.PROP64_RESULTS)]
@@ -168,14 +180,17 @@ def write_bundle(folder: Path, closed: batch_pb2.BatchClosed) -> None:
     document = summary.summary_document(
         tally,
         county=events.county_of(closed.envelope.jurisdiction),
-        line_count=closed.row_count - closed.rejected_row_count,
+        line_count=closed.row_count - closed.rejected_row_count
+        - sum(error.withheld_row_count for error in closed.file_errors),
         processing_seconds=round(max(0.0, (now - started).total_seconds()), 9),
         dismiss_sections=first["dismiss"],
         reduce_sections=first["reduce"],
         now=started,
     )
-    (folder / bundle.result_name(bundle.SUMMARY, 1, 1, ext="json")).write_text(
-        summary.dumps(document), encoding="utf-8")
+    if not (rejected and len(rules_header) == len(bundle.ELIGIBILITY_COLUMNS)):
+        # gogen writes no summary when a file failed; the corrected version does.
+        (folder / bundle.result_name(bundle.SUMMARY, 1, 1, ext="json")).write_text(
+            summary.dumps(document), encoding="utf-8")
     facts = summary.report_facts(
         rule_pack=first["rule_pack"],
         policy_name=first["policy_id"],

@@ -26,7 +26,7 @@ from clearway.v1 import case_pb2 as clearway_dot_v1_dot_case__pb2
 from clearway.v1 import envelope_pb2 as clearway_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63learway/v1/batch.proto\x12\x0b\x63learway.v1\x1a\x16\x63learway/v1/case.proto\x1a\x1a\x63learway/v1/envelope.proto\"\xc3\x01\n\x0b\x42\x61tchClosed\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x12\n\ncase_count\x18\x02 \x01(\x04\x12\x11\n\trow_count\x18\x03 \x01(\x04\x12\x1a\n\x12rejected_row_count\x18\x04 \x01(\x04\x12\x14\n\x0csource_files\x18\x05 \x03(\t\x12\x32\n\nevaluation\x18\x06 \x01(\x0b\x32\x1e.clearway.v1.EvaluationRequestb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63learway/v1/batch.proto\x12\x0b\x63learway.v1\x1a\x16\x63learway/v1/case.proto\x1a\x1a\x63learway/v1/envelope.proto\"\xf0\x01\n\x0b\x42\x61tchClosed\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x12\n\ncase_count\x18\x02 \x01(\x04\x12\x11\n\trow_count\x18\x03 \x01(\x04\x12\x1a\n\x12rejected_row_count\x18\x04 \x01(\x04\x12\x14\n\x0csource_files\x18\x05 \x03(\t\x12\x32\n\nevaluation\x18\x06 \x01(\x0b\x32\x1e.clearway.v1.EvaluationRequest\x12+\n\x0b\x66ile_errors\x18\x07 \x03(\x0b\x32\x16.clearway.v1.FileError\"g\n\tFileError\x12\x13\n\x0bsource_file\x18\x01 \x01(\t\x12\x12\n\nerror_type\x18\x02 \x01(\t\x12\x15\n\rerror_message\x18\x03 \x01(\t\x12\x1a\n\x12withheld_row_count\x18\x04 \x01(\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,5 +34,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clearway.v1.batch_pb2', _gl
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_BATCHCLOSED']._serialized_start=93
-  _globals['_BATCHCLOSED']._serialized_end=288
+  _globals['_BATCHCLOSED']._serialized_end=333
+  _globals['_FILEERROR']._serialized_start=335
+  _globals['_FILEERROR']._serialized_end=438
 # @@protoc_insertion_point(module_scope)
