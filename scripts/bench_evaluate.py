@@ -387,13 +387,13 @@ def submit_argv(stack, data: Dataset, batch_id: str, contacts: bool, extra: list
 
 def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, extra: list[str],
                  timeout_s: float, stall_s: float) -> PipelineRun:
-    from clearway.devstack import LocalStack, Submission, free_port
+    from clearway.devstack import LocalStack, Submission
 
     home = BENCH / "pipeline"
     shutil.rmtree(home, ignore_errors=True)  # fresh broker and topics: only this batch is on them
     began = time.monotonic()
     print("starting Kafka and the four services ...", flush=True)
-    with LocalStack(home, kafka_port=free_port(), broker_home=home / "kafka",
+    with LocalStack(home, kafka_port=0, broker_home=home / "kafka",
                     compute_date=COMPUTE_AT) as stack:
         started = time.monotonic() - began
         print(f"  ready after {started:.1f}s (broker {stack.broker.bootstrap}; logs {home / 'logs'})",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clearway.devstack import LocalStack, free_port
+from clearway.devstack import LocalStack
 
 COMPUTE_DATE = "2026-11-20"
 
@@ -19,8 +19,7 @@ COMPUTE_DATE = "2026-11-20"
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> LocalStack:
     home: Path = tmp_path_factory.mktemp("clearway")
-    port = free_port()
-    with LocalStack(home, kafka_port=port, broker_home=home / "kafka",
+    with LocalStack(home, kafka_port=0, broker_home=home / "kafka",
                     compute_date=COMPUTE_DATE) as running:
         yield running
 

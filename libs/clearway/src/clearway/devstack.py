@@ -29,9 +29,32 @@ SERVICES = ("intake", "eligibility", "petitions", "notifications")
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int, *, pair_first: bool = False) -> list[int]:
+    """`count` distinct free ports on 127.0.0.1, all held until every one is found.
+
+    `pair_first`: the first port's successor is free too (the broker's
+    controller listens on port + 1) and is not among the others.
+    """
+    with ExitStack() as held:
+        def bind(port: int) -> int | None:
+            s = held.enter_context(socket.socket())
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return None
+            return s.getsockname()[1]
+
+        ports: list[int] = []
+        while pair_first and not ports:
+            first = bind(0)
+            if bind(first + 1) is not None:
+                ports.append(first)
+        while len(ports) < count:
+            ports.append(bind(0))
+        return ports
 
 
 def health_status(address: str, service: str = "", timeout_s: float = 1.0) -> int | None:
@@ -137,10 +160,14 @@ class LocalStack:
 
     def __post_init__(self):
         self.home = Path(self.home).resolve()
+        # kafka_port 0: free ports for the broker and its controller (port + 1) too.
+        ports = free_ports(6, pair_first=self.kafka_port == 0)
+        if self.kafka_port == 0:
+            self.kafka_port = ports[0]
         self.broker = Broker((self.broker_home or self.home / "kafka").resolve(), self.kafka_port)
-        self.smtp_port = free_port()
-        self.intake_address = f"127.0.0.1:{free_port()}"
-        self.health_ports = {name: free_port() for name in ("eligibility", "petitions", "notifications")}
+        self.smtp_port = ports[1]
+        self.intake_address = f"127.0.0.1:{ports[2]}"
+        self.health_ports = dict(zip(("eligibility", "petitions", "notifications"), ports[3:]))
         self._exit = ExitStack()
 
     @property
