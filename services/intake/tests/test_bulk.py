@@ -174,7 +174,10 @@ def test_batch_closed_comes_last_after_every_case_is_flushed(files):
 def test_reject_file_withholds_every_row_of_a_file_with_a_malformed_one(files, tmp_path):
     """gogen's whole-file rejection, on request: the bad rows are dead-lettered, the rest withheld."""
     clean = write_doj(tmp_path / "west.csv", [doj_fields("70000004", "101001001000")])
-    report, producer = submit([*files, clean], evaluation=evaluation(), on_bad_row="reject-file")
+    progress = []
+    report, producer = submit([*files, clean], evaluation=evaluation(), on_bad_row="reject-file",
+                              on_row=progress.append)
+    assert sum(progress) == 9, "every row read once, rejected files' rows included"
 
     cases = producer.sent(topics.CASES)
     assert [c.person.identifiers[0].value for c in cases] == ["70000004"]

@@ -106,6 +106,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
 
         accepted = [path for path in paths
                     if _screen(path, on_bad_row, gogen_reading, report, reject) is None]
+        if on_row and report.rows:
+            on_row(report.rows)  # the rows of rejected files, read only while screening
 
         def checked_rows() -> Iterator[Row | RowError]:
             for path in accepted:
@@ -144,7 +146,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
             evaluation=evaluation, file_errors=report.file_errors)
         publisher.flush()
         tracing.set_attributes(span, {"clearway.cases": report.cases,
-                                      "clearway.rejected": report.rejected_rows})
+                                      "clearway.rejected": report.rejected_rows,
+                                      "clearway.files_rejected": len(report.file_errors)})
     log.info("batch submitted", extra={"batch_id": report.batch_id, "count": report.cases,
                                        "rejected": report.rejected_rows})
     return report
