@@ -54,6 +54,7 @@ ALLOWED_ATTRIBUTES = frozenset({
     "clearway.status",
     "clearway.cases",
     "clearway.rejected",
+    "clearway.files_rejected",  # a count, never a file name
     "clearway.duplicate",
     "messaging.system",
     "messaging.operation.type",
