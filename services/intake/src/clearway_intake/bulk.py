@@ -27,6 +27,7 @@ from clearway.ca_doj.reader import SHORT_FILE_ERROR, SNIFF_BYTES, data_start, go
 from clearway.v1 import batch_pb2, case_pb2
 
 from clearway_intake.domain.ca_doj import (
+    FieldProblem,
     Row,
     RowError,
     apply_contact,
@@ -95,12 +96,12 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
             attributes["clearway.rule_pack.version"] = evaluation.rule_pack_version
         tracing.set_attributes(span, attributes)
 
-        def reject(item: Row | RowError) -> None:
+        def reject(item: Row | RowError, problems: Sequence[FieldProblem] = ()) -> None:
+            """Dead-letter a record that could not be read, or a row with validate_row's `problems`."""
             if isinstance(item, RowError):
                 _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
                         item.field or "", item.reason, item.raw)
             else:
-                problems = validate_row(item)
                 _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
                         problems[0].field, _reasons(problems), ",".join(item.fields).encode())
 
@@ -117,8 +118,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                         on_row(1)
                     if isinstance(item, RowError):
                         yield item  # dead-lettered as grouping passes it through
-                    elif validate_row(item):
-                        reject(item)
+                    elif problems := validate_row(item):
+                        reject(item, problems)
                     else:
                         yield item
 
@@ -159,7 +160,7 @@ def submit_file(path: Path, publisher: CasePublisher, **options) -> BatchReport:
 
 
 def _screen(path: Path, on_bad_row: str, gogen_reading: bool, report: BatchReport,
-            reject: Callable[[Row | RowError], None]) -> batch_pb2.FileError | None:
+            reject: Callable[..., None]) -> batch_pb2.FileError | None:
     """Why `path` is rejected whole (also added to the report), or None when its rows may flow.
 
     Only REJECT_FILE reads the file here, dead-lettering its malformed rows as
@@ -177,7 +178,7 @@ def _screen(path: Path, on_bad_row: str, gogen_reading: bool, report: BatchRepor
             if isinstance(item, Row) and not problems:
                 withheld += 1
                 continue
-            reject(item)
+            reject(item, problems)
             if error is None:
                 with open(path, "rb") as fh:
                     _, header_lines = data_start(fh, skip_bom=not gogen_reading)
