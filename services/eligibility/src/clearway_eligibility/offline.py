@@ -730,8 +730,7 @@ def _write_reports(out: Path, paths, skipped, options: Options, result: RunResul
     from clearway.ca_doj import impact
 
     if result.file_errors:
-        (out / bundle.result_name(bundle.SUMMARY, 1, 1, ext="err")).write_text(
-            json.dumps(result.file_errors, separators=(",", ":")), encoding="utf-8")
+        bundle.write_file_errors(out, result.file_errors)
     document = summary.summary_document(
         result.tally,
         county=options.county,

@@ -14,7 +14,6 @@ crash) is counted once, and an interrupted bundle is simply written again.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import pickle
 import time
@@ -138,8 +137,7 @@ def write_bundle(folder: Path, closed: batch_pb2.BatchClosed) -> None:
     rejected = {error.source_file: {"errorType": error.error_type, "errorMessage": error.error_message}
                 for error in closed.file_errors}
     if rejected:
-        (folder / bundle.result_name(bundle.SUMMARY, 1, 1, ext="err")).write_text(
-            json.dumps(rejected, separators=(",", ":")), encoding="utf-8")
+        bundle.write_file_errors(folder, rejected)
     tally = summary.Tally()
     seen: set[str] = set()
     lines: dict[str, list[tuple[int, str, str, bool]]] = {name: [] for name in files}
@@ -187,7 +185,8 @@ def write_bundle(folder: Path, closed: batch_pb2.BatchClosed) -> None:
         reduce_sections=first["reduce"],
         now=started,
     )
-    if not (rejected and len(rules_header) == len(bundle.ELIGIBILITY_COLUMNS)):
+    corrected = len(rules_header) > len(bundle.ELIGIBILITY_COLUMNS)  # its explanation columns
+    if not (rejected and not corrected):
         # gogen writes no summary when a file failed; the corrected version does.
         (folder / bundle.result_name(bundle.SUMMARY, 1, 1, ext="json")).write_text(
             summary.dumps(document), encoding="utf-8")

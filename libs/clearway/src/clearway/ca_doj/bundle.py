@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from clearway.ca_doj.columns import COLUMNS
 
@@ -65,6 +67,13 @@ def result_name(kind: str, file_number: int, file_count: int, suffix: str = "", 
     if suffix:
         name += f"_{suffix}"
     return f"{name}.{ext}"
+
+
+def write_file_errors(folder: Path, errors: dict[str, dict[str, str]]) -> Path:
+    """gogen.err: each file rejected whole -> gogen's {errorType, errorMessage}, compact Go JSON."""
+    path = folder / result_name(SUMMARY, 1, 1, ext="err")
+    path.write_text(json.dumps(errors, separators=(",", ":")), encoding="utf-8")
+    return path
 
 
 # Go's unicode.IsSpace, less LF. Spelled out: Python's \s would also match
