@@ -50,7 +50,8 @@ def free_ports(count: int, *, pair_first: bool = False) -> list[int]:
         ports: list[int] = []
         while pair_first and not ports:
             first = bind(0)
-            if bind(first + 1) is not None:
+            # 65535 has no successor (bind would raise OverflowError): draw again.
+            if first < 65535 and bind(first + 1) is not None:
                 ports.append(first)
         while len(ports) < count:
             ports.append(bind(0))
