@@ -279,7 +279,7 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     file_key = f"{chunk.file_number}\x00"
     ref_base = chunk.number << 32
     # Hoisted: this loop runs once per row, millions of times.
-    is_go_line, matters, fact_fields = bundle.is_go_line, doj_rows.matters, doj_rows.fact_fields
+    is_go_line, matters, facts_of = bundle.is_go_line, doj_rows.matters, doj_rows.facts_of
     subject_column, count_order_column = col.SUBJECT_ID, col.CNT_ORDER
     county_column, disp_column = col.STP_ORI_CNTY_NAME, col.DISP_DESCR
     offense_column, comment_column = col.OFFENSE_DESCR, col.COMMENT_TEXT
@@ -327,9 +327,9 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
             known = facts_of_person.get(key)
             if known is None:
                 part = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
-                facts[part][key] = facts_of_person[key] = [(ref_base | local, convicted) + fact_fields(fields)]
+                facts[part][key] = facts_of_person[key] = [facts_of(ref_base | local, fields, convicted)]
             elif convicted or matters(fields):
-                known.append((ref_base | local, convicted) + fact_fields(fields))
+                known.append(facts_of(ref_base | local, fields, convicted))
 
             offense = fields[offense_column]
             comment = fields[comment_column]

@@ -79,16 +79,21 @@ def matters(fields: Sequence[str]) -> bool:
     )
 
 
-# One C-level call picks every field of a row's facts (offline runs it per row).
-fact_fields = operator.itemgetter(
+# One C-level call picks every DOJ field of a row's facts.
+_fact_fields = operator.itemgetter(
     col.PRI_DOB, col.CNT_ORDER, col.STP_TYPE_DESCR, col.OFN, col.OFFENSE_DESCR, col.COMMENT_TEXT,
     col.CONV_STAT_DESCR, col.OFFENSE_TOC, col.STP_ORI_CNTY_NAME, col.STP_EVENT_DATE,
 )
 
 
-def facts_of(ref: int, fields: Sequence[str]) -> RowFacts:
-    """The fields of one DOJ row that the rules read, in the F_* order."""
-    return (ref, fields[col.DISP_DESCR].startswith(CONVICTED_PREFIX)) + fact_fields(fields)
+def facts_of(ref: int, fields: Sequence[str], convicted: bool | None = None) -> RowFacts:
+    """The fields of one DOJ row that the rules read, in the F_* order.
+
+    `convicted`: whether DISP_DESCR starts with CONVICTED, when the caller knows already.
+    """
+    if convicted is None:
+        convicted = fields[col.DISP_DESCR].startswith(CONVICTED_PREFIX)
+    return (ref, convicted) + _fact_fields(fields)
 
 
 def row_facts(ref: int, *, dob, count_order: str, step_type: str, disposition: str, ofn: str,
