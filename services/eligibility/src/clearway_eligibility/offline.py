@@ -25,6 +25,7 @@ import datetime
 import gc
 import itertools
 import json
+import marshal
 import math
 import multiprocessing
 import operator
@@ -173,6 +174,11 @@ def _cut(fh, start: int, size: int, chunk_bytes: int) -> tuple[int, int]:
 # --- 2. read (worker side) -----------------------------------------------------------
 
 _state: dict[str, Any] = {}
+
+# The spool's bulk (facts, candidate lines, judged lines) is tuples, lists and dicts of
+# str, int and bool, read back by the same interpreter in the same run: marshal
+# writes it about 3x and reads it about 1.4x as fast as pickle does.
+_MARSHAL_VERSION = 4
 
 
 def _init_worker(options: Options, spool: str, partitions: int, files: list[str]) -> None:
@@ -377,11 +383,11 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     # The candidates and the segment lengths between them stay in the spool for
     # splicing: what the main process keeps of a chunk must not grow with it.
     with open(spool / f"k{chunk.number}", "wb") as fh:
-        pickle.dump((candidates, all_lengths, cond_lengths), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        marshal.dump((candidates, all_lengths, cond_lengths), fh, _MARSHAL_VERSION)
     frames = []
     with open(spool / f"f{chunk.number}", "wb") as fh:
         for part in facts:
-            blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = marshal.dumps(part, _MARSHAL_VERSION)
             frames.append((fh.tell(), len(blob)))
             fh.write(blob)
     if problems:
@@ -447,7 +453,7 @@ def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[
             continue
         with open(spool / f"f{chunk_number}", "rb") as fh:
             fh.seek(offset)
-            for key, facts in pickle.loads(fh.read(length)).items():
+            for key, facts in marshal.loads(fh.read(length)).items():
                 known = people.get(key)
                 if known is None:
                     people[key] = facts
@@ -478,7 +484,7 @@ def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[
             if not rows:
                 result_frames.append((0, 0))
                 continue
-            blob = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = marshal.dumps(rows, _MARSHAL_VERSION)
             result_frames.append((fh.tell(), len(blob)))
             fh.write(blob)
     return _PartitionResult(number, tally, len(people), count, result_frames)
@@ -637,9 +643,9 @@ def _splice_chunk(job: tuple[int, list[tuple[int, int, int]]]) -> int:
     for partition, offset, length in frames:
         with open(spool / f"r{partition}", "rb") as fh:
             fh.seek(offset)
-            judged_lines.update(pickle.loads(fh.read(length)))
+            judged_lines.update(marshal.loads(fh.read(length)))
     with open(spool / f"k{number}", "rb") as fh:
-        candidates, all_segments, cond_segments = pickle.load(fh)
+        candidates, all_segments, cond_segments = marshal.load(fh)
     prop64_lines: list[str] = []
     _splice(spool / f"a{number}", spool / f"A{number}", all_segments, candidates, judged_lines,
             part=1, prop64_lines=prop64_lines)
