@@ -395,6 +395,33 @@ def test_tiny_chunks_really_split_the_file(gogen_fixtures, policy) -> None:
     assert all(data[c.end - 1:c.end] == b"\n" for c in chunks)
 
 
+@pytest.mark.parametrize("line, verbatim, column", [
+    ("a,b,c", True, -1),
+    ("", True, -1),
+    (",,", True, -1),
+    ('a,"DOE,JANE",c', True, 1),
+    ('"DOE,JANE",b', True, 0),
+    ('a,"DOE,JANE"', True, 1),
+    ('a,"DOE, JANE M,JR",c', True, 1),
+    ('a,"DOE JANE",c', False, -1),      # quoted without a comma: Go writes it unquoted
+    ('a,"",c', False, -1),
+    ('a,b"c",d', False, -1),            # a quote inside a field is data: csv's reading
+    ('a,"x ""y"", z",c', False, -1),    # escaped quotes: csv's reading
+    ('a,"p,q","r,s"', False, -1),       # two quoted fields: csv's reading
+])
+def test_split_plain_line_reads_as_csv(line, verbatim, column) -> None:
+    fields, is_verbatim, quoted = offline._split_plain_line(line)
+    assert fields == next(csv.reader([line], strict=True), [])
+    assert (is_verbatim, quoted) == (verbatim, column)
+
+
+@pytest.mark.parametrize("line", ['a,"DOE,JANE', 'a,"DOE"JANE,c', 'a,"b""'])
+def test_split_plain_line_refuses_what_csv_refuses(line) -> None:
+    """An open quote (a record over two lines) or text after a closing quote."""
+    with pytest.raises(csv.Error):
+        offline._split_plain_line(line)
+
+
 @pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
 def test_plain_file_with_a_record_over_two_lines(tmp_path, policy, make_doj_row, rules) -> None:
     """A line break in a quoted field, in a file otherwise read line by line, is still one record."""

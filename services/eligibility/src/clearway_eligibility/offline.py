@@ -223,12 +223,9 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     del text
     if plain:
         try:
-            result = _scan(chunk, lines, ascii_only, one_line_records=True)
+            return _scan(chunk, lines, ascii_only, one_line_records=True)
         except csv.Error:
-            result = None
-        if result is not None:
-            return result
-        # A record spans lines or is malformed: the general reader finds it and reads on.
+            pass  # a record spans lines or is malformed: the general reader finds it and reads on
     return _scan(chunk, lines, ascii_only, one_line_records=False, plain=plain, stood_in=stood_in)
 
 
@@ -242,12 +239,12 @@ def _records(lines: list[str], stood_in: bool) -> Iterator[tuple[int, str, list[
 
 
 def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records: bool,
-          plain: bool = True, stood_in: bool = False) -> _ChunkResult | None:
+          plain: bool = True, stood_in: bool = False) -> _ChunkResult:
     """Read a chunk's records; write its lines as if unjudged; spill the rules' facts by partition.
 
     `one_line_records`: the fast way for a plain chunk (is_plain), pairing each
-    line with one record; it returns None when a record spans lines after all,
-    and lets csv.Error out, so the caller reads the chunk the general way.
+    line with one record (_split_plain_line); it lets csv.Error out when a record
+    spans lines after all or is malformed, so the caller reads the chunk the general way.
     The lines of candidate convictions (in-county Prop 64 CONVICTED rows) are
     kept aside with their parts, so assembly can swap in the judged version.
     A line Go would write back unchanged (nearly all) is copied, not re-encoded.
@@ -259,9 +256,9 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     corrected = rules.corrected
     county = options.county
     name = os.path.basename(chunk.path)
+    records: Iterable[tuple[int, str, list[str] | str | None]]
     if one_line_records:
-        reader = csv.reader(lines, strict=True)
-        records: Iterable[tuple[int, str, list[str] | str]] = zip(itertools.count(), lines, reader)
+        records = zip(itertools.count(), lines, itertools.repeat(None))  # split in the loop
     else:
         records = _records(lines, stood_in)
 
@@ -292,25 +289,21 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     convicted_prefix = doj_rows.CONVICTED_PREFIX
     empty_tail = tails[""] = encoder.line(report.unjudged_columns("", "", rules))
     local = 0
-    first = -1
 
     with open(spool / f"a{chunk.number}", "wb") as all_out, open(spool / f"c{chunk.number}", "wb") as cond_out:
         for first, raw, fields in records:
+            if fields is None:
+                fields, verbatim, quoted = _split_plain_line(raw)
             if isinstance(fields, str):  # the record could not be parsed: why
                 problems.append(RowProblem(name, chunk.first_line + first, "", fields, ""))
                 local += 1
                 continue
             if not fields:
                 continue  # blank line: Go's csv skips it too
-            if one_line_records:
-                # In a plain chunk Go copies a line with no quotes, or with two
-                # that quote a field holding a comma (so the line has more
-                # commas than field separators); is_go_line, known true here.
-                quotes = raw.count('"')
-                verbatim = quotes == 0 or (quotes == 2 and raw.count(",") >= len(fields))
-            else:
+            if not one_line_records:
                 verbatim = ("\n" not in raw and is_go_line(raw, plain)
                             and not (stood_in and CR_STANDIN in raw))
+                quoted = raw.count(",", 0, raw.index('"')) if verbatim and '"' in raw else -1
             # The checks of _check that nearly every row passes, inline.
             if not (
                 len(fields) == NUM_COLUMNS
@@ -356,12 +349,9 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
 
             if verbatim:
                 all_prefix = raw
-                if '"' in raw:
+                if quoted in condensed_columns:
                     # The one quoted field (it holds a comma): quoted in condensed too.
-                    # Its column is the number of separators before it.
-                    quoted = raw.count(",", 0, raw.index('"'))
-                    if quoted in condensed_columns:
-                        fields[quoted] = f'"{fields[quoted]}"'
+                    fields[quoted] = f'"{fields[quoted]}"'
                 cond_prefix = ",".join(condensed(fields))
             else:
                 all_prefix = encoder.line(fields)[:-1]
@@ -376,9 +366,6 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
             local += 1
         all_lengths.append(_write_segment(all_pieces, all_out))
         cond_lengths.append(_write_segment(cond_pieces, cond_out))
-
-    if one_line_records and not (first == len(lines) - 1 and reader.line_num == len(lines)):
-        return None  # a record took more than one line: the pairing was wrong
 
     # The candidates and the segment lengths between them stay in the spool for
     # splicing: what the main process keeps of a chunk must not grow with it.
@@ -395,6 +382,36 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
             pickle.dump(problems, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return _ChunkResult(chunk.number, local, len(problems), problems[:PROBLEMS_KEPT], frames,
                         chunk.end - chunk.start)
+
+
+def _split_plain_line(line: str) -> tuple[list[str] | str, bool, int]:
+    """One line of a plain chunk: (its fields, whether Go writes it back as it is,
+    the column of its quoted field or -1).
+
+    The fields are what csv.reader(strict=True) reads. A DOJ line has no quotes,
+    or one quoted field: the name, "LAST,FIRST M". Those two shapes are split
+    with str.split, half of csv's cost; any other line goes to csv. In a plain
+    chunk Go copies a line with no quotes, or with one quoted field holding a
+    comma (why it is quoted at all); is_go_line, known true here. A line that
+    opens a quote and does not close it raises csv.Error, as csv does: its
+    record spans lines, and the caller reads the chunk the general way.
+    """
+    if '"' not in line:
+        return (line.split(",") if line else []), True, -1
+    start = line.index('"')
+    end = line.find('"', start + 1)
+    if (
+        end > 0
+        and line.find('"', end + 1) < 0
+        and (start == 0 or line[start - 1] == ",")
+        and (end + 1 == len(line) or line[end + 1] == ",")
+    ):
+        fields = line.split(",")
+        column = line.count(",", 0, start)
+        inside = line.count(",", start, end)
+        fields[column:column + inside + 1] = [line[start + 1:end]]
+        return fields, inside > 0, column if inside else -1
+    return next(csv.reader((line,), strict=True)), False, -1
 
 
 def _write_segment(pieces: list[str], out) -> int:
