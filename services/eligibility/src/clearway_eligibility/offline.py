@@ -662,7 +662,8 @@ def _splice_chunk(job: tuple[int, list[tuple[int, int, int]]]) -> int:
             fh.seek(offset)
             judged_lines.update(marshal.loads(fh.read(length)))
     with open(spool / f"k{number}", "rb") as fh:
-        candidates, all_segments, cond_segments = marshal.load(fh)
+        # marshal.loads of the bytes: marshal.load on a file reads it object by object.
+        candidates, all_segments, cond_segments = marshal.loads(fh.read())
     prop64_lines: list[str] = []
     _splice(spool / f"a{number}", spool / f"A{number}", all_segments, candidates, judged_lines,
             part=1, prop64_lines=prop64_lines)
@@ -681,17 +682,19 @@ def _splice(source: Path, target: Path, segments: list[int], candidates, judged_
     """
     with open(source, "rb") as fh:
         data = memoryview(fh.read())
+    pieces = []  # joined and written once: a write per piece costs more than the copy
+    position = 0
+    for length, candidate in zip(segments, candidates):
+        pieces.append(data[position:position + length])
+        position += length
+        judged = judged_lines.get(candidate[0])
+        line = f"{candidate[part]},{candidate[3] if judged is None else judged}"
+        if judged is not None and prop64_lines is not None:
+            prop64_lines.append(line)
+        pieces.append(line.encode("utf-8", "surrogateescape"))
+    pieces.append(data[position:])
     with open(target, "wb") as out:
-        position = 0
-        for length, candidate in zip(segments, candidates):
-            out.write(data[position:position + length])
-            position += length
-            judged = judged_lines.get(candidate[0])
-            line = f"{candidate[part]},{candidate[3] if judged is None else judged}"
-            if judged is not None and prop64_lines is not None:
-                prop64_lines.append(line)
-            out.write(line.encode("utf-8", "surrogateescape"))
-        out.write(data[position:])
+        out.write(b"".join(pieces))
 
 
 def _assemble(out: Path, spool: Path, paths, chunks, read, skipped, options: Options,
