@@ -385,8 +385,10 @@ def test_copied_lines_are_the_lines_go_would_write(tmp_path, policy, make_doj_ro
 
 def test_tiny_chunks_really_split_the_file(gogen_fixtures, policy) -> None:
     source = str(gogen_fixtures / "configurable_flow" / "input.csv")
-    chunks, headers = offline._plan([source], options(policy, GOGEN, chunk_bytes=256))
+    cutter, headers, total_bytes = offline._plan([source], options(policy, GOGEN, chunk_bytes=256))
+    chunks = list(cutter)
     assert len(chunks) > 30 and headers == [1]
+    assert total_bytes == sum(c.end - c.start for c in chunks)
     # Chunks tile the file after the header, each ending on a line end.
     data = Path(source).read_bytes()
     assert chunks[0].start == data.index(b"\n") + 1

@@ -133,23 +133,37 @@ class _Chunk:
     first_line: int  # physical line number of the chunk's first line
 
 
-def _plan(paths: Sequence[str], options: Options) -> tuple[list[_Chunk], list[int]]:
-    """Chunks of every file, cut after a newline outside quotes; and header lines per file."""
-    chunks: list[_Chunk] = []
+def _plan(paths: Sequence[str], options: Options) -> tuple[Iterator[_Chunk], list[int], int]:
+    """The chunks of every file (lazily), the header lines per file, and the bytes to read.
+
+    A chunk is cut after a newline outside quotes. The chunks are cut as they are
+    asked for: the pool's task thread cuts the rest of a large file while the
+    workers read the first chunks (cutting reads the whole file once).
+    """
+    spans: list[tuple[int, int]] = []
     headers: list[int] = []
-    for file_number, path in enumerate(paths):
+    for path in paths:
         with open(path, "rb") as fh:
             # gogen: a BOM defeats header detection (quirk, §1.1); corrected: ignored.
             start, header = data_start(fh, skip_bom=options.rules.corrected)
+            spans.append((start, os.fstat(fh.fileno()).st_size))
             headers.append(header)
-            size = os.fstat(fh.fileno()).st_size
+    total_bytes = sum(size - start for start, size in spans)
+    return _cut_chunks(paths, spans, headers, options.chunk_bytes), headers, total_bytes
+
+
+def _cut_chunks(paths: Sequence[str], spans: list[tuple[int, int]], headers: list[int],
+                chunk_bytes: int) -> Iterator[_Chunk]:
+    number = 0
+    for file_number, (path, (start, size), header) in enumerate(zip(paths, spans, headers)):
+        with open(path, "rb") as fh:
             line = 1 + header
             while start < size:
-                end, newlines = _cut(fh, start, size, options.chunk_bytes)
-                chunks.append(_Chunk(len(chunks), file_number, path, start, end, line))
+                end, newlines = _cut(fh, start, size, chunk_bytes)
+                yield _Chunk(number, file_number, path, start, end, line)
+                number += 1
                 line += newlines
                 start = end
-    return chunks, headers
 
 
 def _cut(fh, start: int, size: int, chunk_bytes: int) -> tuple[int, int]:
@@ -558,8 +572,8 @@ def evaluate_files(
             reason = "no such file or directory" if not os.path.exists(path) else "not a readable file"
             result.file_errors[path] = {"errorType": "OTHER", "errorMessage": f"open {path}: {reason}"}
 
-    chunks, headers = _plan(readable, options)
-    total_bytes = sum(c.end - c.start for c in chunks)
+    cutter, headers, total_bytes = _plan(readable, options)
+    chunks: list[_Chunk] = []  # every chunk cut, in order, for the phases after reading
     workers = options.workers or os.cpu_count() or 1
     # A multiple of the workers, so that none waits idle for the last one.
     partitions = workers * max(1, math.ceil(total_bytes / (options.partition_bytes * workers)))
@@ -568,7 +582,7 @@ def evaluate_files(
         with _pool(workers, options, spool, partitions, readable) as run:
             read = []
             done = 0
-            for chunk_result in run(_read_chunk, chunks):
+            for chunk_result in run(_read_chunk, _kept(cutter, chunks)):
                 read.append(chunk_result)
                 done += chunk_result.bytes
                 if progress:
@@ -607,6 +621,13 @@ def evaluate_files(
     result.seconds = time.perf_counter() - started
     _write_reports(out, readable, skipped, options, result)
     return result
+
+
+def _kept(items: Iterable[Any], into: list) -> Iterator[Any]:
+    """The items, each appended to `into` as it is handed on."""
+    for item in items:
+        into.append(item)
+        yield item
 
 
 class _pool:
