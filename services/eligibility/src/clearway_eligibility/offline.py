@@ -404,7 +404,7 @@ def _split_plain_line(line: str) -> tuple[list[str] | str, bool, int]:
 
     The fields are what csv.reader(strict=True) reads. A DOJ line has no quotes,
     or one quoted field: the name, "LAST,FIRST M". Those two shapes are split
-    with str.split, half of csv's cost; any other line goes to csv. In a plain
+    with str.split, which costs less than csv's parser; any other line goes to csv. In a plain
     chunk Go copies a line with no quotes, or with one quoted field holding a
     comma (why it is quoted at all); is_go_line, known true here. A line that
     opens a quote and does not close it raises csv.Error, as csv does: its
