@@ -412,20 +412,15 @@ def _split_plain_line(line: str) -> tuple[list[str] | str, bool, int]:
     """
     if '"' not in line:
         return (line.split(",") if line else []), True, -1
-    start = line.index('"')
-    end = line.find('"', start + 1)
-    if (
-        end > 0
-        and line.find('"', end + 1) < 0
-        and (start == 0 or line[start - 1] == ",")
-        and (end + 1 == len(line) or line[end + 1] == ",")
-    ):
-        fields = line.split(",")
-        column = line.count(",", 0, start)
-        inside = line.count(",", start, end)
-        fields[column:column + inside + 1] = [line[start + 1:end]]
-        return fields, inside > 0, column if inside else -1
-    return next(csv.reader((line,), strict=True)), False, -1
+    span = bundle.one_quoted_field(line)
+    if span is None:
+        return next(csv.reader((line,), strict=True)), False, -1
+    start, end = span
+    fields = line.split(",")
+    column = line.count(",", 0, start)
+    inside = line.count(",", start, end)
+    fields[column:column + inside + 1] = [line[start + 1:end]]
+    return fields, inside > 0, column if inside else -1
 
 
 def _write_segment(pieces: list[str], out) -> int:

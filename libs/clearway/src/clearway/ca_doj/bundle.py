@@ -137,18 +137,24 @@ def is_go_line(line: str, plain: bool = False) -> bool:
     """
     if not (plain or is_plain(line)):
         return False
-    quotes = line.count('"')
-    if quotes == 0:
+    if '"' not in line:
         return True
-    if quotes != 2:
-        return False
-    start = line.index('"')
-    end = line.index('"', start + 1)
-    return (
-        (start == 0 or line[start - 1] == ",")
-        and (end + 1 == len(line) or line[end + 1] == ",")
-        and "," in line[start + 1:end]
-    )
+    span = one_quoted_field(line)
+    return span is not None and "," in line[span[0] + 1:span[1]]
+
+
+def one_quoted_field(line: str) -> tuple[int, int] | None:
+    """The positions of the two quotes of a line that has exactly two, around a
+    whole field (the DOJ name, "LAST,FIRST"); None for any other line."""
+    start = line.find('"')
+    if start < 0:
+        return None
+    end = line.find('"', start + 1)
+    if end < 0 or line.find('"', end + 1) >= 0:
+        return None
+    if (start == 0 or line[start - 1] == ",") and (end + 1 == len(line) or line[end + 1] == ","):
+        return start, end
+    return None
 
 
 class LineEncoder:
