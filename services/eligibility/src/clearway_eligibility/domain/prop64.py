@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -329,11 +329,12 @@ def _steps(
     person: _PersonFacts,
     policy: Policy,
     rules: RuleVersion,
-) -> list[_Step]:
-    """The decision list for one conviction, conditions evaluated, in order.
+) -> Iterator[_Step]:
+    """The decision list for one conviction, in order, each step with its condition evaluated.
 
-    Built eagerly: a list of at most nine cheap comparisons reads more plainly
-    than nested ifs and keeps the two versions in one place.
+    A generator: a flat list of at most nine comparisons reads more plainly
+    than nested ifs and keeps the two versions in one place, and the steps
+    after the one that decides are never computed.
     """
     section = conviction.code_section
     corrected = rules.corrected
@@ -344,35 +345,34 @@ def _steps(
     # version treats a comparison that reads an invalid date as unknown.
     bad_dob = corrected and subject.dob is None
     bad_date = corrected and conviction.date is None
-    steps: list[_Step] = []
 
     # 1. Misdemeanours and infractions are always dismissed.
-    steps.append((not is_felony(conviction), Outcome.DISMISS, "Misdemeanor or Infraction",
-                  RULE_MISDEMEANOR))
+    yield (not is_felony(conviction), Outcome.DISMISS, "Misdemeanor or Infraction",
+           RULE_MISDEMEANOR)
     # 2. Dismiss by section, first hit in list order (before reduce: a section
     #    in both lists is dismissed).
     for name in policy.dismiss_sections:
         if sections.matches_section(section, name, corrected=corrected):
-            steps.append((True, Outcome.DISMISS, f"Dismiss all HS {name} convictions",
-                          RULE_DISMISS_BY_SECTION))
+            yield (True, Outcome.DISMISS, f"Dismiss all HS {name} convictions",
+                   RULE_DISMISS_BY_SECTION)
             break
     # 3. Strictly under 21 on the conviction date (on the birthday: no).
     #    gogen quirk kept in both versions: the reason says "or younger".
     if policy.subject_under_21_at_conviction:
         holds = None if (bad_dob or bad_date) else add_years(dob, 21) > conviction_date
-        steps.append((holds, Outcome.DISMISS, "21 years or younger", RULE_UNDER_21_AT_CONVICTION))
+        yield (holds, Outcome.DISMISS, "21 years or younger", RULE_UNDER_21_AT_CONVICTION)
     # 4. At least N years old on the compute date (gogen: a zero DOB passes).
     threshold = policy.subject_age_threshold
     if threshold:
         holds = None if bad_dob else add_years(dob, threshold) <= today
-        steps.append((holds, Outcome.DISMISS, f"{threshold} years or older", RULE_AGE_THRESHOLD))
+        yield (holds, Outcome.DISMISS, f"{threshold} years or older", RULE_AGE_THRESHOLD)
     # 5. Conviction at least N years before the compute date (gogen: a zero
     #    conviction date passes).
     threshold = policy.years_since_conviction_threshold
     if threshold:
         holds = None if bad_date else conviction_date <= add_years(today, -threshold)
-        steps.append((holds, Outcome.DISMISS, f"Conviction occurred {threshold} or more years ago",
-                      RULE_YEARS_SINCE_CONVICTION))
+        yield (holds, Outcome.DISMISS, f"Conviction occurred {threshold} or more years ago",
+               RULE_YEARS_SINCE_CONVICTION)
     # 6. No conviction (any county, any section) in the last N years, strictly.
     threshold = policy.years_crime_free_threshold
     if threshold:
@@ -381,22 +381,21 @@ def _steps(
         # already settles it.
         if corrected and holds and person.any_invalid_date:
             holds = None
-        steps.append((holds, Outcome.DISMISS, f"No convictions in the past {threshold} years",
-                      RULE_YEARS_CRIME_FREE))
+        yield (holds, Outcome.DISMISS, f"No convictions in the past {threshold} years",
+               RULE_YEARS_CRIME_FREE)
     # 7. Every conviction of the subject, any county, is Prop 64.
     if policy.subject_has_only_prop64_charges:
-        steps.append((person.only_prop64, Outcome.DISMISS, "Only has 11357-60 charges", RULE_ONLY_PROP64))
+        yield (person.only_prop64, Outcome.DISMISS, "Only has 11357-60 charges", RULE_ONLY_PROP64)
     # 8. The subject has a DECEASED step.
     if policy.subject_is_deceased:
-        steps.append((subject.deceased, Outcome.DISMISS, "Individual is deceased", RULE_DECEASED))
+        yield (subject.deceased, Outcome.DISMISS, "Individual is deceased", RULE_DECEASED)
     # 9. Reduce by section, first hit in list order.
     for name in policy.reduce_sections:
         if sections.matches_section(section, name, corrected=corrected):
-            steps.append((True, Outcome.REDUCE, f"Reduce all HS {name} convictions",
-                          RULE_REDUCE_BY_SECTION))
+            yield (True, Outcome.REDUCE, f"Reduce all HS {name} convictions",
+                   RULE_REDUCE_BY_SECTION)
             break
-    # 10. Nothing holds: gogen leaves determination and reason empty.
-    return steps
+    # 10. Nothing holds: gogen leaves determination and reason empty (the caller).
 
 
 def ymd(value: datetime.date | None) -> YMD:
