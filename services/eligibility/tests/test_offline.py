@@ -110,6 +110,25 @@ def test_gogen_fixtures_byte_for_byte(
     assert not (tmp_path / "gogen.err").exists()
 
 
+def test_a_run_that_fails_leaves_no_partial_bundle(synthetic_files, policy, tmp_path, monkeypatch) -> None:
+    """Outputs are appended while chunks are still being spliced: a failure must not leave them half-written."""
+    single, _ = synthetic_files
+    splice = offline._splice_chunk
+    spliced = []
+
+    def fail_on_the_second(job):
+        if spliced:
+            raise OSError("disk full")
+        spliced.append(job[0])
+        return splice(job)
+
+    monkeypatch.setattr(offline, "_splice_chunk", fail_on_the_second)
+    with pytest.raises(OSError, match="disk full"):
+        offline.evaluate_files([single], tmp_path, options(policy, CORRECTED, chunk_bytes=64 << 10))
+    assert spliced == [0]  # the first chunk was appended before the failure
+    assert list(tmp_path.iterdir()) == []  # no bundle file, no spool
+
+
 def test_gogen_summary_is_compact_go_json(gogen_fixtures, policy, tmp_path) -> None:
     offline.evaluate_files([gogen_fixtures / "configurable_flow" / "input.csv"], tmp_path,
                            options(policy, GOGEN))

@@ -11,8 +11,8 @@ rows on a small machine, in memory that does not grow with the input:
 3. judge (in parallel): load one partition at a time, so a person's rows meet
    wherever they were in the files, and judge every person;
 4. splice (in parallel): put each judged conviction's line into its chunk's
-   outputs; then concatenate the chunks in order into All_Results,
-   All_Results_Condensed and Prop64_Results.
+   outputs, which the main process appends in order, as they come, to
+   All_Results, All_Results_Condensed and Prop64_Results.
 
 Only a chunk (4 MB of input) or a partition (8 MB of input, as facts) is in
 memory at once per worker; the main process keeps a few numbers per chunk.
@@ -37,7 +37,6 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -603,14 +602,20 @@ def evaluate_files(
                 (c.number, [(p.number, *p.frames[c.number]) for p in judged if p.frames[c.number][1]])
                 for c in chunks if c.file_number not in skipped
             ]
-            for done, _ in enumerate(run(_splice_chunk, splices), 1):
-                if progress:
-                    progress("write", done, len(splices))
+            # Each spliced chunk is appended to its file's outputs as it comes
+            # (in order), while the workers splice the next ones.
+            with _Assembly(out, Path(spool), readable, skipped, options.rules) as assembly:
+                for done, number in enumerate(run(_splice_chunk, splices), 1):
+                    chunk_result = read[number]
+                    assembly.append(chunks[number])
+                    result.rows_written += chunk_result.rows - chunk_result.rejected
+                    if progress:
+                        progress("write", done, len(splices))
+                result.outputs += assembly.finish()
         for partition_result in judged:
             result.tally.add(partition_result.tally)
             result.people += partition_result.people
             result.judged += partition_result.judged
-        _assemble(out, Path(spool), readable, chunks, read, skipped, options, result)
         result.rows_rejected = sum(r.rejected for r in read)
         result.problems = [p for r in read for p in r.problems][:PROBLEMS_KEPT]
         if result.rows_rejected:
@@ -693,6 +698,8 @@ def _splice_chunk(job: tuple[int, list[tuple[int, int, int]]]) -> int:
             part=2, prop64_lines=None)
     with open(spool / f"P{number}", "wb") as fh:
         fh.write("".join(prop64_lines).encode("utf-8", "surrogateescape"))
+    for consumed in (f"a{number}", f"c{number}", f"k{number}"):
+        (spool / consumed).unlink()  # here, in parallel, rather than all at the end
     return number
 
 
@@ -719,30 +726,68 @@ def _splice(source: Path, target: Path, segments: list[int], candidates, judged_
         out.write(b"".join(pieces))
 
 
-def _assemble(out: Path, spool: Path, paths, chunks, read, skipped, options: Options,
-              result: RunResult) -> None:
-    """Concatenate the spliced chunks of each file, in order, under gogen's names."""
-    rules = options.rules
-    encoder = bundle.LineEncoder()
-    header = encoder.line(list(COLUMNS) + list(report.header(rules))).encode()
-    cond_header = encoder.line([COLUMNS[i] for i in bundle.CONDENSED_COLUMNS] + list(report.header(rules))).encode()
-    for file_number, path in enumerate(paths):
-        if file_number in skipped:
-            continue
-        names = [bundle.result_name(kind, file_number + 1, len(paths))
-                 for kind in (bundle.ALL_RESULTS, bundle.CONDENSED, bundle.PROP64_RESULTS)]
-        with ExitStack() as stack:
-            targets = [stack.enter_context(open(out / n, "wb")) for n in names]
-            for target, first_line in zip(targets, (header, cond_header, header)):
-                target.write(first_line)
-            for target in targets:
-                target.flush()  # from here on the kernel appends to the files
-            for chunk in (c for c in chunks if c.file_number == file_number):
-                for target, kind in zip(targets, "ACP"):
-                    _append_file(spool / f"{kind}{chunk.number}", target)
-                chunk_result = read[chunk.number]
-                result.rows_written += chunk_result.rows - chunk_result.rejected
-        result.outputs += [out / n for n in names]
+class _Assembly:
+    """All_Results, Condensed and Prop64_Results of each file, from its spliced chunks in order.
+
+    The outputs are written in the spool and moved under gogen's names by
+    `finish`, so a run that fails leaves no partial bundle behind. A file with
+    no chunk left (all rejected, or only a header) still gets its headers.
+    """
+
+    def __init__(self, out: Path, spool: Path, paths: Sequence[str], skipped: set[int],
+                 rules: prop64.RuleVersion) -> None:
+        encoder = bundle.LineEncoder()
+        eligibility = list(report.header(rules))
+        header = encoder.line(list(COLUMNS) + eligibility).encode()
+        cond_header = encoder.line([COLUMNS[i] for i in bundle.CONDENSED_COLUMNS] + eligibility).encode()
+        self._headers = (header, cond_header, header)
+        self._out, self._spool, self._paths = out, spool, paths
+        self._to_open = [n for n in range(len(paths)) if n not in skipped]
+        self._file: int | None = None
+        self._targets: list[Any] = []
+        self._written: list[tuple[Path, Path]] = []  # (in the spool, final path)
+
+    def __enter__(self) -> "_Assembly":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._close()
+
+    def append(self, chunk: _Chunk) -> None:
+        """Append a spliced chunk to its file's outputs; its spool files are then removed."""
+        while self._file != chunk.file_number:
+            self._open_next()
+        for target, kind in zip(self._targets, "ACP"):
+            source = self._spool / f"{kind}{chunk.number}"
+            _append_file(source, target)
+            source.unlink()
+
+    def finish(self) -> list[Path]:
+        """Move the outputs of every file under their final names; returns them."""
+        while self._to_open:
+            self._open_next()
+        self._close()
+        for written, final in self._written:
+            os.replace(written, final)
+        return [final for _, final in self._written]
+
+    def _open_next(self) -> None:
+        self._close()
+        self._file = file_number = self._to_open.pop(0)
+        for kind, first_line in zip((bundle.ALL_RESULTS, bundle.CONDENSED, bundle.PROP64_RESULTS),
+                                    self._headers):
+            name = bundle.result_name(kind, file_number + 1, len(self._paths))
+            written = self._spool / f"out-{name}"
+            target = open(written, "wb")
+            self._targets.append(target)
+            self._written.append((written, self._out / name))
+            target.write(first_line)
+            target.flush()  # from here on the kernel appends to the file
+
+    def _close(self) -> None:
+        for target in self._targets:
+            target.close()
+        self._targets = []
 
 
 def _append_file(source: Path, target) -> None:
