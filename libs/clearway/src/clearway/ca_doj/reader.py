@@ -271,7 +271,9 @@ def read_rows(path: str | os.PathLike[str], *, skip_bom: bool = True) -> Iterato
             raw, cut = lines.take()
             if not fields:
                 continue
-            problem = record_problem(fields, None if cut else raw)
+            # An ASCII record cannot hold bad UTF-8: one test instead of one per field.
+            problem = record_problem(fields, None if cut else raw,
+                                     utf8_known_good=not cut and raw.isascii())
             if problem is None:
                 yield Row(name, start, index, fields)
             else:
