@@ -1,27 +1,29 @@
 """The pipeline's services give what `clearway evaluate` gives, without a broker.
 
-Intake's case building, eligibility's `determine` and petitions' batch bundle
-are chained by hand here, on the same files the offline command reads; the
-broker-backed version of this check is in tests/integration/test_bundle_parity.py.
+Intake's bulk submission (its producer a stand-in), eligibility's `determine`
+and petitions' batch bundle are chained by hand here, on the same files the
+offline command reads; the broker-backed version of this check is in
+tests/integration/test_bundle_parity.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from pathlib import Path
 
 import pytest
+from kafka.future import Future
 
-from clearway import events
-from clearway.ca_doj.reader import RowError, read_rows
+from clearway import topics
 from clearway.v1 import batch_pb2, case_pb2, envelope_pb2
 from clearway_eligibility import offline, service
 from clearway_eligibility.domain import prop64
 from clearway_eligibility.domain.model import Policy
-from clearway_intake.domain.ca_doj import case_input_from_rows
+from clearway_intake import bulk
 from clearway_intake.domain.ca_doj.synthetic import generate
+from clearway_intake.domain.identity import PersonIds
+from clearway_intake.publisher import CasePublisher
 from clearway_petitions.batch_bundle import BatchBundles
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gogen"
@@ -29,45 +31,51 @@ COMPUTE = dt.date(2019, 11, 11)
 BUNDLE_FILES = ("All_Results.csv", "All_Results_Condensed.csv", "Prop64_Results.csv")
 
 
+class _Producer:
+    """What CasePublisher needs of KafkaProducer: every send kept, acknowledged at once."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+
+    def send(self, topic, key, value, headers):
+        self.sent.append((topic, value))
+        return Future().success(None)
+
+    def flush(self, timeout=None) -> None:
+        pass
+
+    def close(self, timeout=None) -> None:
+        pass
+
+
 def run_services(paths: list[Path], county_path: str, policy: Policy, rules: prop64.RuleVersion,
-                 compute: dt.date, root: Path, rejected: tuple[batch_pb2.FileError, ...] = ()
-                 ) -> tuple[Path, list]:
+                 compute: dt.date, root: Path, on_bad_row: str = bulk.SKIP_ROW) -> tuple[Path, list]:
     """Cases → determinations → bundle, as the services do for one batch.
 
-    `rejected`: files intake rejected whole, named in BatchClosed after `paths`.
+    Intake's own bulk submission reads the files (as `clearway submit` does for
+    `rules`); its cases go through `service.determine`, and the determinations
+    and BatchClosed into petitions' BatchBundles, in the order intake sent them.
     """
-    rows_by_subject: dict[str, list] = {}
-    total = 0
-    for path in paths:
-        for item in read_rows(path):
-            total += 1
-            assert not isinstance(item, RowError)
-            rows_by_subject.setdefault(item.subject_id, []).append(item)
-    batch = events.new_envelope(tenant="test", jurisdiction=county_path, case_id="",
-                                batch_id=f"batch-{uuid.uuid4()}")
     evaluation = case_pb2.EvaluationRequest(
         rule_pack_version=rules.version,
         compute_date=envelope_pb2.SourceDate(year=compute.year, month=compute.month,
                                              day=compute.day, raw=compute.isoformat(), valid=True))
+    producer = _Producer()
+    publisher = CasePublisher("unused", PersonIds(b"parity-test-person-id-key"), producer=producer)
+    bulk.submit_files(paths, publisher, tenant="test", jurisdiction=county_path,
+                      evaluation=evaluation, on_bad_row=on_bad_row,
+                      gogen_reading=not rules.corrected)
     bundles = BatchBundles(root)
     made_all = []
-    for number, rows in enumerate(rows_by_subject.values()):
-        person, record, _ = case_input_from_rows(rows)
-        person.person_id = f"p-{number}"
-        case = case_pb2.CaseSubmitted(person=person, record=record, evaluation=evaluation)
-        case.envelope.CopyFrom(events.new_envelope(tenant="test", jurisdiction=county_path,
-                                                   batch_id=batch.batch_id,
-                                                   case_id=f"case-{number}"))
-        made = service.determine(case, policy, "policy", dt.date(2000, 1, 1))
-        made_all.append(made)
-        assert bundles.add(made) is None
-    closed = batch_pb2.BatchClosed(
-        envelope=batch, case_count=len(made_all),
-        row_count=total + sum(e.withheld_row_count + 1 for e in rejected),
-        rejected_row_count=len(rejected),
-        source_files=[p.name for p in paths] + [e.source_file for e in rejected], evaluation=evaluation,
-        file_errors=rejected)
-    folder = bundles.close(closed)
+    folder = None
+    for topic, value in producer.sent:
+        if topic == topics.CASES:
+            case = case_pb2.CaseSubmitted.FromString(value)
+            made = service.determine(case, policy, "policy", dt.date(2000, 1, 1))
+            made_all.append(made)
+            assert bundles.add(made) is None
+        elif topic == topics.BATCHES:
+            folder = bundles.close(batch_pb2.BatchClosed.FromString(value))
     assert folder is not None, "the batch was complete"
     return folder, made_all
 
@@ -122,10 +130,8 @@ def test_a_file_rejected_whole_is_left_out_of_the_bundle_as_offline_leaves_it(tm
                               workers=1, on_bad_row=offline.REJECT_FILE)
     result = offline.evaluate_files([good, bad], tmp_path / "o", options)
     (error,) = result.file_errors.values()
-    rejected = batch_pb2.FileError(source_file="bad.csv", error_type=error["errorType"],
-                                   error_message=error["errorMessage"], withheld_row_count=5)
-    folder, _ = run_services([good], "ca/sacramento", policy, rules, COMPUTE, tmp_path / "b",
-                             rejected=(rejected,))
+    folder, _ = run_services([good, bad], "ca/sacramento", policy, rules, COMPUTE, tmp_path / "b",
+                             on_bad_row=bulk.REJECT_FILE)
 
     written = sorted(p.name for p in folder.iterdir() if p.suffix in (".csv", ".json", ".err"))
     # Offline lists the malformed rows in Rejected_Rows.csv; intake dead-letters them.
