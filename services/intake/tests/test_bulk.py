@@ -227,6 +227,32 @@ def test_gogen_reading_takes_a_header_after_a_byte_order_mark_for_data(files, tm
         "70000001", "70000002"]
 
 
+def test_gogen_reading_makes_a_case_of_each_files_rows_of_a_subject(files, tmp_path):
+    """gogen judges each file alone (§1.1): a SUBJECT_ID in two files is two people,
+    with two person ids; contacts are still found by SUBJECT_ID."""
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("subject_id,email,phone,language,consent_email,consent_sms,consent_mail\n"
+                        "70000001,one@example.org,,en,true,false,false\n")
+    report, producer = submit(files, gogen_reading=True, contacts_path=contacts)
+    cases = producer.sent(topics.CASES)
+    by_file_and_subject = {(c.record.source_rows[0].file, c.person.identifiers[0].value): c
+                           for c in cases}
+    assert sorted(by_file_and_subject) == [
+        ("north.csv", "70000001"), ("north.csv", "70000002"),
+        ("south.csv", "70000001"), ("south.csv", "70000002"), ("south.csv", "70000003")]
+    assert report.cases == 5
+    assert all({r.file for r in c.record.source_rows} == {file} for (file, _), c in
+               by_file_and_subject.items())
+    assert [r.line for r in by_file_and_subject["north.csv", "70000001"].record.source_rows] == [2, 5]
+    assert len({c.person.person_id for c in cases}) == 5
+    assert {by_file_and_subject[f, "70000001"].person.contact.email
+            for f in ("north.csv", "south.csv")} == {"one@example.org"}
+    # The corrected reading's id for the same SUBJECT_ID is another.
+    _, merged = submit(files, contacts_path=contacts)
+    merged_ids = {c.person.person_id for c in merged.sent(topics.CASES)}
+    assert merged_ids.isdisjoint(c.person.person_id for c in cases)
+
+
 def test_an_unknown_bad_row_policy_is_refused(files):
     with pytest.raises(ValueError, match="on_bad_row"):
         submit(files, on_bad_row="ignore")
@@ -404,8 +430,9 @@ def test_submit_threads_every_option_into_the_batch(files, cli_producer, capsys)
                           "--jurisdiction", "ca/yolo", "--rule-version", "gogen-0.2.13",
                           "--compute-at", "2026-11-20"]) == 0
     submitted = Submission.parse(capsys.readouterr().out)
+    # Read as gogen reads, for its rule version: each file's people are its own.
     assert (submitted.batch_id, submitted.rows, submitted.cases, submitted.rejected_rows) == (
-        "batch-9", 8, 3, 2)
+        "batch-9", 8, 5, 2)
     (closed,) = producer.sent(topics.BATCHES)
     assert closed.evaluation == evaluation() and list(closed.source_files) == ["north.csv",
                                                                                "south.csv"]

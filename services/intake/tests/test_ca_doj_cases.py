@@ -10,6 +10,8 @@ from clearway.v1 import case_pb2
 from clearway_intake.domain.ca_doj import (
     COLUMNS,
     NUM_COLUMNS,
+    SUBJECT_ID_SCHEME,
+    SUBJECT_IN_FILE_SCHEME,
     ContactInfo,
     Row,
     apply_contact,
@@ -19,6 +21,7 @@ from clearway_intake.domain.ca_doj import (
     load_contacts,
     parse_name,
     parse_source_date,
+    person_key,
     read_rows,
 )
 from clearway_intake.domain.ca_doj import columns as col
@@ -156,6 +159,15 @@ def test_rows_of_two_subjects_or_none_are_refused_without_naming_anyone():
         case_input_from_rows([])
     with pytest.raises(ValueError):
         case_input_from_rows([make_row(SUBJECT_ID="")])
+
+
+def test_person_key_is_the_subject_id_or_per_file_the_file_and_subject_id():
+    rows = [make_row(0, SUBJECT_ID="11111111"), make_row(1, SUBJECT_ID="11111111")]
+    assert person_key(rows) == (SUBJECT_ID_SCHEME, "11111111")
+    assert person_key(rows, per_file=True) == (SUBJECT_IN_FILE_SCHEME, "doj.csv\x1f11111111")
+    other_file = [Row("other.csv", 2, 0, rows[0].fields)]
+    assert person_key(other_file, per_file=True) != person_key(rows, per_file=True)
+    assert person_key(other_file) == person_key(rows)
 
 
 # --- record structure ------------------------------------------------------------

@@ -89,6 +89,23 @@ def test_a_subject_split_over_two_files_is_one_group_in_file_then_row_order(tmp_
     assert [r.fields[col.CNT_ORDER] for r in a] == ["a3", "a1", "a2"]
 
 
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_per_file_a_subject_in_two_files_is_a_group_in_each_as_gogen_judges_files(tmp_path,
+                                                                                  partitions):
+    first = write_doj(tmp_path / "part1.csv", [("A", "a1"), ("", "e1"), ("A", "a2"), ("", "e2")])
+    second = write_doj(tmp_path / "part2.csv", [("", "e3"), ("A", "a3"), ("C", "c1")])
+    groups = only_groups(group_files([first, second], partitions=partitions, per_file=True))
+    assert sorted(shape(groups)) == [
+        [("part1.csv", "", 3, 1, "e1"), ("part1.csv", "", 5, 3, "e2")],
+        [("part1.csv", "A", 2, 0, "a1"), ("part1.csv", "A", 4, 2, "a2")],
+        [("part2.csv", "", 2, 0, "e3")],
+        [("part2.csv", "A", 3, 1, "a3")],
+        [("part2.csv", "C", 4, 2, "c1")],
+    ]
+    merged = only_groups(group_files([first, second], partitions=partitions))
+    assert len(merged) == 3, "without per_file, one group per SUBJECT_ID"
+
+
 def test_row_errors_pass_through_before_the_groups(tmp_path):
     doj = write_doj(tmp_path / "doj.csv", [("A", "a1"), ("B", "b1"), ("A", "a2")], bad_after=1)
     items = list(group_files([doj], partitions=3))

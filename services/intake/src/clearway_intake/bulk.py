@@ -3,9 +3,10 @@
 The files are streamed row by row; a malformed row goes to the dead-letter topic
 with file, line and field, and the rest flows on. Rows are grouped by SUBJECT_ID
 over all files of the batch (a person's rows may be anywhere, in any file) on
-disk, so memory does not grow with the input (domain/ca_doj/grouping.py). Once
-every case is acknowledged, one BatchClosed tells downstream how many cases make
-the batch complete.
+disk, so memory does not grow with the input (domain/ca_doj/grouping.py); read
+for gogen's rule version, by file and SUBJECT_ID, as gogen judges each file
+alone. Once every case is acknowledged, one BatchClosed tells downstream how
+many cases make the batch complete.
 
 On request (REJECT_FILE) a file with any malformed row is rejected whole, as
 gogen does: it is read once to screen it, its malformed rows are dead-lettered
@@ -33,6 +34,7 @@ from clearway_intake.domain.ca_doj import (
     apply_contact,
     fill_case_from_rows,
     load_contacts,
+    person_key,
     read_rows,
     validate_row,
 )
@@ -72,7 +74,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
     ``partitions`` overrides the spool's partition count (default: from the input size).
     ``on_bad_row``: what a malformed row costs, itself (SKIP_ROW) or its whole file (REJECT_FILE).
     ``gogen_reading``: read files as gogen 0.2.13 does, for its rule version: a byte
-    order mark defeats header detection, and a file under 128 bytes is rejected.
+    order mark defeats header detection, a file under 128 bytes is rejected, and
+    each file's people are its own (a SUBJECT_ID in two files is two cases).
     """
     if on_bad_row not in (SKIP_ROW, REJECT_FILE):
         raise ValueError(f"on_bad_row must be {SKIP_ROW!r} or {REJECT_FILE!r}")
@@ -123,8 +126,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                     else:
                         yield item
 
-        with closing(group_rows(checked_rows(), partitions=partitions,
-                                spool_dir=spool_dir)) as grouped:
+        with closing(group_rows(checked_rows(), partitions=partitions, spool_dir=spool_dir,
+                                per_file=gogen_reading)) as grouped:
             for item in grouped:
                 if isinstance(item, RowError):
                     reject(item)
@@ -136,7 +139,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                 contact = contacts.get(source_key)
                 if contact is not None:
                     apply_contact(message.person, contact)
-                publisher.publish_submitted(message, source_key)
+                scheme, key = person_key(item, per_file=gogen_reading)
+                publisher.publish_submitted(message, key, scheme=scheme)
                 report.cases += 1
         # Every case (and dead letter) acknowledged before the batch is declared closed.
         publisher.flush()

@@ -8,6 +8,7 @@ from .cases import (
     CII_SCHEME,
     SOURCE_FORMAT,
     SUBJECT_ID_SCHEME,
+    SUBJECT_IN_FILE_SCHEME,
     ContactInfo,
     apply_contact,
     case_input_from_rows,
@@ -16,6 +17,7 @@ from .cases import (
     load_contacts,
     parse_name,
     parse_source_date,
+    person_key,
 )
 from .grouping import PARTITION_BYTES, group_files, group_rows, partition_count
 from clearway.ca_doj import columns
@@ -46,6 +48,7 @@ __all__ = [
     "RowError",
     "SOURCE_FORMAT",
     "SUBJECT_ID_SCHEME",
+    "SUBJECT_IN_FILE_SCHEME",
     "apply_contact",
     "case_input_from_rows",
     "column_name",
@@ -58,6 +61,7 @@ __all__ = [
     "parse_name",
     "parse_source_date",
     "partition_count",
+    "person_key",
     "read_rows",
     "validate_row",
 ]

@@ -39,6 +39,7 @@ __all__ = [
     "ContactInfo",
     "SOURCE_FORMAT",
     "SUBJECT_ID_SCHEME",
+    "SUBJECT_IN_FILE_SCHEME",
     "apply_contact",
     "case_input_from_rows",
     "fill_case_from_rows",
@@ -46,10 +47,13 @@ __all__ = [
     "load_contacts",
     "parse_name",
     "parse_source_date",
+    "person_key",
 ]
 
 SOURCE_FORMAT = "ca-doj-research-file"
 SUBJECT_ID_SCHEME = "ca-doj-subject-id"
+# gogen's subject: a SUBJECT_ID within one file (each file is judged alone, §1.1).
+SUBJECT_IN_FILE_SCHEME = "ca-doj-subject-id-in-file"
 CII_SCHEME = "ca-cii"
 
 _SENTENCE_COLUMNS = (
@@ -190,6 +194,20 @@ def fill_case_from_rows(rows: Sequence[Row], person: case_pb2.Person,
     _fill_person(person, rows)
     _fill_record(record, rows)
     return key
+
+
+def person_key(rows: Sequence[Row], *, per_file: bool = False) -> tuple[str, str]:
+    """(scheme, key) that intake mints one subject's opaque person id from.
+
+    The SUBJECT_ID; ``per_file`` (the rows were grouped as gogen's subjects, one
+    file's, see grouping.group_rows): the file's name and the SUBJECT_ID, so a
+    SUBJECT_ID in two files is two people, as gogen counts it, and each file's
+    rows without a SUBJECT_ID are a pseudo-subject of their own.
+    """
+    subject_id = rows[0].fields[col.SUBJECT_ID]
+    if per_file:
+        return SUBJECT_IN_FILE_SCHEME, f"{rows[0].file}\x1f{subject_id}"
+    return SUBJECT_ID_SCHEME, subject_id
 
 
 def _fill_person(person: case_pb2.Person, rows: Sequence[Row]) -> None:

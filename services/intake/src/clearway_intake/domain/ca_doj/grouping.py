@@ -1,11 +1,14 @@
 """Group DOJ rows by SUBJECT_ID over whole files, in bounded memory.
 
 Why: the rows of one SUBJECT_ID may be anywhere in a file, or spread over
-several files, and they are still one person. Holding a whole extract in memory
-to group it would make memory grow with the file, so rows are spilled to disk:
+several files, and they are still one person (but for gogen, which judges each
+file alone, §1.1: for its rule version ``per_file`` groups by file and
+SUBJECT_ID). Holding a whole extract in memory to group it would make memory
+grow with the file, so rows are spilled to disk:
 
 1. Stream the rows (files in the given order) and append each `Row` to one of N
-   partition spool files, chosen by ``crc32(SUBJECT_ID) % N``. All rows of a
+   partition spool files, chosen by ``crc32(key) % N``, the key being the
+   SUBJECT_ID (with the file's number first, ``per_file``). All rows of a
    subject land in the same partition, in input order. A `RowError` is yielded
    at once, so the caller can dead-letter it while the input is still read.
 2. Read the partitions back one at a time; within one, collect the frame
@@ -21,7 +24,7 @@ is made under ``spool_dir`` or else $TMPDIR; that should be a disk, not a
 tmpfs, or the spool takes memory after all.
 
 Frame layout (little-endian): payload length, line, index, file number, key
-length (u32 each), payload kind (u8), then the SUBJECT_ID bytes and the payload.
+length (u32 each), payload kind (u8), then the key bytes and the payload.
 The payload is the fields joined with NUL (decoding is one `split`, far faster
 than unpickling 95 strings); a row with a NUL inside a field is pickled instead.
 """
@@ -58,6 +61,7 @@ MAX_PARTITIONS = 512
 _WRITE_BUFFER_BYTES = 4 * 1024 * 1024
 
 _HEADER = struct.Struct("<IIIIIB")
+_FILE_NUMBER = struct.Struct("<I")  # before the SUBJECT_ID in a per-file key
 _SEP = "\x00"
 _JOINED, _PICKLED = 0, 1
 # Any str round-trips, lone surrogates (from undecodable bytes) included.
@@ -73,10 +77,12 @@ def partition_count(total_bytes: int, partition_bytes: int = PARTITION_BYTES) ->
 
 def group_files(paths: Sequence[str | os.PathLike[str]], *, partitions: int | None = None,
                 partition_bytes: int = PARTITION_BYTES,
-                spool_dir: str | os.PathLike[str] | None = None) -> Iterator[list[Row] | RowError]:
+                spool_dir: str | os.PathLike[str] | None = None,
+                per_file: bool = False) -> Iterator[list[Row] | RowError]:
     """Read ``paths`` in order and yield each RowError, then each subject's rows.
 
     ``partitions`` overrides the count derived from the files' total size.
+    ``per_file``: each file's subjects are its own, as gogen reads them (see group_rows).
     Close the generator (``contextlib.closing``) if you may stop before the end.
     """
     paths = [Path(p) for p in paths]
@@ -87,15 +93,18 @@ def group_files(paths: Sequence[str | os.PathLike[str]], *, partitions: int | No
         for path in paths:
             yield from read_rows(path)
 
-    return group_rows(items(), partitions=partitions, spool_dir=spool_dir)
+    return group_rows(items(), partitions=partitions, spool_dir=spool_dir, per_file=per_file)
 
 
 def group_rows(items: Iterable[Row | RowError], *, partitions: int = 1,
-               spool_dir: str | os.PathLike[str] | None = None) -> Iterator[list[Row] | RowError]:
+               spool_dir: str | os.PathLike[str] | None = None,
+               per_file: bool = False) -> Iterator[list[Row] | RowError]:
     """Yield each RowError as it is read, then the rows of each SUBJECT_ID as one list.
 
     A subject's rows come in input order. ``spool_dir`` is where the temporary
     spool directory is made (default: the system's temporary directory).
+    ``per_file``: group by (file, SUBJECT_ID), gogen's subjects (§1.1): rows of
+    one SUBJECT_ID in two files make two lists.
     """
     if partitions < 1:
         raise ValueError("partitions must be at least 1")
@@ -107,7 +116,7 @@ def group_rows(items: Iterable[Row | RowError], *, partitions: int = 1,
         try:
             for path in paths:
                 writers.append(open(path, "wb", buffering=buffer))
-            yield from _spill(items, writers, files)
+            yield from _spill(items, writers, files, per_file)
         finally:
             for writer in writers:
                 writer.close()
@@ -117,7 +126,7 @@ def group_rows(items: Iterable[Row | RowError], *, partitions: int = 1,
 
 
 def _spill(items: Iterable[Row | RowError], writers: list[BinaryIO],
-           files: list[str]) -> Iterator[RowError]:
+           files: list[str], per_file: bool) -> Iterator[RowError]:
     """Append every Row to its partition; pass RowErrors through."""
     file_numbers: dict[str, int] = {}
     count = len(writers)
@@ -128,11 +137,13 @@ def _spill(items: Iterable[Row | RowError], writers: list[BinaryIO],
             yield item
             continue
         fields = item.fields
-        key = fields[SUBJECT_ID].encode("utf-8", _ERRORS)
         number = file_numbers.get(item.file)
         if number is None:
             number = file_numbers[item.file] = len(files)
             files.append(item.file)
+        key = fields[SUBJECT_ID].encode("utf-8", _ERRORS)
+        if per_file:
+            key = _FILE_NUMBER.pack(number) + key
         joined = _SEP.join(fields)
         if joined.count(_SEP) == len(fields) - 1:
             payload, kind = joined.encode("utf-8", _ERRORS), _JOINED
