@@ -300,6 +300,15 @@ def test_validate_rejects_an_empty_subject_id_by_column_name():
     assert validate_row(blank) == [FieldProblem("SUBJECT_ID", "blank (spaces only)")]
 
 
+def test_validate_takes_any_subject_id_when_asked_as_gogen_does():
+    for subject_id in ("", "   "):
+        assert validate_row(Row("f.csv", 2, 0, doj_fields(SUBJECT_ID=subject_id)),
+                            any_subject_id=True) == []
+    short = Row("f.csv", 2, 0, doj_fields(SUBJECT_ID="")[:-1])
+    assert [p.reason for p in validate_row(short, any_subject_id=True)] == [
+        "expected 95 fields, found 94"]
+
+
 @pytest.mark.parametrize(
     "values",
     [

@@ -83,6 +83,13 @@ def test_reset_each_row_is_gogens_empty_subject_id(make_doj_row) -> None:
     assert [c.case_numbers for c in quirk.convictions] == [("222",), ("222",)]
 
 
+def test_only_gogens_version_resets_each_row_and_only_for_an_empty_subject_id() -> None:
+    assert doj_rows.resets_each_row("", corrected=False)
+    assert not doj_rows.resets_each_row("", corrected=True)
+    assert not doj_rows.resets_each_row("   ", corrected=False)
+    assert not doj_rows.resets_each_row("1001", corrected=False)
+
+
 @pytest.mark.parametrize("corrected", [False, True])
 def test_agrees_with_from_case_on_gogens_fixture(gogen_fixtures, load_doj_cases, corrected: bool) -> None:
     path = gogen_fixtures / "configurable_flow" / "input.csv"

@@ -15,6 +15,7 @@ from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
 from clearway_eligibility import service
 from clearway_eligibility.domain import prop64
 from clearway_eligibility.domain.model import Policy
+from clearway_intake.domain.ca_doj import Row, case_input_from_rows
 
 DEFAULT_POLICY = Path(clearway_eligibility.__file__).parent / "policies" / "default.json"
 COMPUTE_DATE = dt.date(2019, 11, 11)
@@ -119,6 +120,26 @@ def test_the_person_is_carried(case, policy):
     assert made.person == case.person
     assert made.person_id == case.person.person_id
     assert made.person.contact.email == "person@example.org"
+
+
+@pytest.mark.parametrize("rules", [prop64.GOGEN, prop64.CORRECTED], ids=lambda r: r.version)
+def test_rows_with_an_empty_subject_id_are_judged_with_gogens_quirk_in_its_version(
+        make_doj_row, policy, rules):
+    """gogen resets the pseudo-subject's bookkeeping on every row (§1.3): its sentence
+    part is a conviction of its own, and only the last row's case number survives."""
+    rows = [Row("nobody.csv", 2, 0, make_doj_row(SUBJECT_ID="", OFN="111")),
+            Row("nobody.csv", 3, 1, make_doj_row(SUBJECT_ID="", OFN="222", SENT_LENGTH="6"))]
+    person, record, _ = case_input_from_rows(rows, any_subject_id=True)
+    nobody = case_pb2.CaseSubmitted(person=person, record=record,
+                                    evaluation=case_pb2.EvaluationRequest(rule_pack_version=rules.version))
+    nobody.envelope.CopyFrom(events.new_envelope(tenant="t", jurisdiction="ca/sacramento",
+                                                 case_id="c", occurred_at=OCCURRED))
+    made = _determine(nobody, policy)
+    judged = [(c.source_row_index, list(c.case_numbers)) for c in made.convictions]
+    if rules.corrected:
+        assert judged == [(0, ["111", "222"])]
+    else:
+        assert judged == [(0, ["222"]), (1, ["222"])]
 
 
 def test_jurisdiction_parse_reads_state_and_county():

@@ -229,7 +229,8 @@ def test_gogen_reading_takes_a_header_after_a_byte_order_mark_for_data(files, tm
 
 def test_gogen_reading_makes_a_case_of_each_files_rows_of_a_subject(files, tmp_path):
     """gogen judges each file alone (§1.1): a SUBJECT_ID in two files is two people,
-    with two person ids; contacts are still found by SUBJECT_ID."""
+    with two person ids; contacts are still found by SUBJECT_ID. A file's rows with
+    an empty SUBJECT_ID are a case too: gogen's rules judge them (§1.3)."""
     contacts = tmp_path / "contacts.csv"
     contacts.write_text("subject_id,email,phone,language,consent_email,consent_sms,consent_mail\n"
                         "70000001,one@example.org,,en,true,false,false\n")
@@ -239,12 +240,14 @@ def test_gogen_reading_makes_a_case_of_each_files_rows_of_a_subject(files, tmp_p
                            for c in cases}
     assert sorted(by_file_and_subject) == [
         ("north.csv", "70000001"), ("north.csv", "70000002"),
-        ("south.csv", "70000001"), ("south.csv", "70000002"), ("south.csv", "70000003")]
-    assert report.cases == 5
+        ("south.csv", ""), ("south.csv", "70000001"), ("south.csv", "70000002"),
+        ("south.csv", "70000003")]
+    assert (report.cases, report.rejected_rows) == (6, 1)
+    assert [d.source_file for d in producer.sent(topics.INTAKE_REJECTED)] == ["north.csv"]
     assert all({r.file for r in c.record.source_rows} == {file} for (file, _), c in
                by_file_and_subject.items())
     assert [r.line for r in by_file_and_subject["north.csv", "70000001"].record.source_rows] == [2, 5]
-    assert len({c.person.person_id for c in cases}) == 5
+    assert len({c.person.person_id for c in cases}) == 6
     assert {by_file_and_subject[f, "70000001"].person.contact.email
             for f in ("north.csv", "south.csv")} == {"one@example.org"}
     # The corrected reading's id for the same SUBJECT_ID is another.
@@ -359,9 +362,10 @@ def test_files_with_the_same_name_are_refused(files, tmp_path):
         submit([files[0], twin])
 
 
-def test_logs_and_reasons_name_no_record_values(files, caplog):
+@pytest.mark.parametrize("gogen_reading", [False, True])
+def test_logs_and_reasons_name_no_record_values(files, caplog, gogen_reading):
     caplog.set_level(logging.DEBUG)
-    _, producer = submit(files)
+    _, producer = submit(files, gogen_reading=gogen_reading)
     said = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     said += " ".join(d.reason for d in producer.sent(topics.INTAKE_REJECTED))
     assert "7000000" not in said and "PERSON," not in said
@@ -406,11 +410,11 @@ def test_submit_reject_file_fails_the_command_and_says_which_file(files, cli_pro
     assert clearway_main(["submit", *map(str, files), "--rule-version", "gogen-0.2.13",
                           "--on-bad-row", "reject-file"]) == 1
     out = capsys.readouterr().out
-    assert Submission.parse(out).cases == 0
+    assert Submission.parse(out).cases == 4, "south.csv's people (its empty SUBJECT_ID is gogen's)"
     assert "file north.csv rejected whole (PARSING): record on line 3: wrong number of fields; " \
            "3 well-formed rows withheld" in out
     (closed,) = cli_producer.sent(topics.BATCHES)
-    assert [e.source_file for e in closed.file_errors] == ["north.csv", "south.csv"]
+    assert [e.source_file for e in closed.file_errors] == ["north.csv"]
 
 
 def test_submit_reads_as_gogen_only_under_gogens_rule_version(files, cli_producer, tmp_path):
@@ -430,9 +434,10 @@ def test_submit_threads_every_option_into_the_batch(files, cli_producer, capsys)
                           "--jurisdiction", "ca/yolo", "--rule-version", "gogen-0.2.13",
                           "--compute-at", "2026-11-20"]) == 0
     submitted = Submission.parse(capsys.readouterr().out)
-    # Read as gogen reads, for its rule version: each file's people are its own.
+    # Read as gogen reads, for its rule version: each file's people are its own, and
+    # rows with an empty SUBJECT_ID are one of them.
     assert (submitted.batch_id, submitted.rows, submitted.cases, submitted.rejected_rows) == (
-        "batch-9", 8, 5, 2)
+        "batch-9", 8, 6, 1)
     (closed,) = producer.sent(topics.BATCHES)
     assert closed.evaluation == evaluation() and list(closed.source_files) == ["north.csv",
                                                                                "south.csv"]

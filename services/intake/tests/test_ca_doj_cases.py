@@ -161,6 +161,18 @@ def test_rows_of_two_subjects_or_none_are_refused_without_naming_anyone():
         case_input_from_rows([make_row(SUBJECT_ID="")])
 
 
+def test_rows_without_a_subject_id_are_a_case_when_any_subject_id_is_taken():
+    """gogen's reading: a file's empty SUBJECT_IDs are one pseudo-subject (§1.3)."""
+    rows = [make_row(0, SUBJECT_ID="", CNT_ORDER="101001001000"),
+            make_row(1, SUBJECT_ID="", CNT_ORDER="101001001000", SENT_LENGTH="6")]
+    person, record, key = case_input_from_rows(rows, any_subject_id=True)
+    assert key == ""
+    assert [(i.scheme, i.value) for i in person.identifiers] == [("ca-doj-subject-id", "")]
+    assert [list(r.fields) for r in record.source_rows] == [r.fields for r in rows]
+    with pytest.raises(ValueError):
+        case_input_from_rows([rows[0], make_row(1, SUBJECT_ID="22222222")], any_subject_id=True)
+
+
 def test_person_key_is_the_subject_id_or_per_file_the_file_and_subject_id():
     rows = [make_row(0, SUBJECT_ID="11111111"), make_row(1, SUBJECT_ID="11111111")]
     assert person_key(rows) == (SUBJECT_ID_SCHEME, "11111111")

@@ -59,12 +59,16 @@ def subject_of(case: case_pb2.CaseSubmitted, rules: prop64.RuleVersion):
     """The rules' view of the person: from the DOJ rows when the case carries them.
 
     Reading the rows themselves is what offline evaluation does, so both give
-    the same answer; structured cases (gRPC) go through from_case.
+    the same answer, gogen's empty-SUBJECT_ID quirk included (intake lets such
+    rows through only for gogen's version, one case per file); structured cases
+    (gRPC, whose source key is never empty) go through from_case.
     """
     rows = case.record.source_rows
     if rows:
         facts = [doj_rows.facts_of(index, row.fields) for index, row in enumerate(rows)]
-        return doj_rows.subject_from_facts(case.person.person_id, facts, corrected=rules.corrected)
+        reset = doj_rows.resets_each_row(rows[0].fields[col.SUBJECT_ID], corrected=rules.corrected)
+        return doj_rows.subject_from_facts(case.person.person_id, facts, corrected=rules.corrected,
+                                           reset_each_row=reset)
     return subject_from_case(case, corrected=rules.corrected)
 
 

@@ -74,8 +74,9 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
     ``partitions`` overrides the spool's partition count (default: from the input size).
     ``on_bad_row``: what a malformed row costs, itself (SKIP_ROW) or its whole file (REJECT_FILE).
     ``gogen_reading``: read files as gogen 0.2.13 does, for its rule version: a byte
-    order mark defeats header detection, a file under 128 bytes is rejected, and
-    each file's people are its own (a SUBJECT_ID in two files is two cases).
+    order mark defeats header detection, a file under 128 bytes is rejected,
+    each file's people are its own (a SUBJECT_ID in two files is two cases), and
+    a file's rows with an empty SUBJECT_ID are one case, for gogen's quirk (§1.3).
     """
     if on_bad_row not in (SKIP_ROW, REJECT_FILE):
         raise ValueError(f"on_bad_row must be {SKIP_ROW!r} or {REJECT_FILE!r}")
@@ -121,7 +122,7 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                         on_row(1)
                     if isinstance(item, RowError):
                         yield item  # dead-lettered as grouping passes it through
-                    elif problems := validate_row(item):
+                    elif problems := validate_row(item, any_subject_id=gogen_reading):
                         reject(item, problems)
                     else:
                         yield item
@@ -135,7 +136,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                 # Built in place in the message that is sent: a case is thousands of fields.
                 message = publisher.new_case(tenant=tenant, jurisdiction=jurisdiction,
                                              batch_id=report.batch_id, evaluation=evaluation)
-                source_key = fill_case_from_rows(item, message.person, message.record)
+                source_key = fill_case_from_rows(item, message.person, message.record,
+                                                 any_subject_id=gogen_reading)
                 contact = contacts.get(source_key)
                 if contact is not None:
                     apply_contact(message.person, contact)
@@ -178,7 +180,8 @@ def _screen(path: Path, on_bad_row: str, gogen_reading: bool, report: BatchRepor
         rows = withheld = 0
         for item in read_rows(path, skip_bom=not gogen_reading):
             rows += 1
-            problems = [] if isinstance(item, RowError) else validate_row(item)
+            problems = ([] if isinstance(item, RowError)
+                        else validate_row(item, any_subject_id=gogen_reading))
             if isinstance(item, Row) and not problems:
                 withheld += 1
                 continue

@@ -367,18 +367,23 @@ def record_problem(fields: list[str], record: str | bytes | None, *,
     return None
 
 
-def validate_row(row: Row) -> list[FieldProblem]:
+def validate_row(row: Row, *, any_subject_id: bool = False) -> list[FieldProblem]:
     """Problems that make intake reject a well-formed row.
 
     Only what cannot be processed at all: an empty SUBJECT_ID would merge
     unrelated rows into one person (gogen's quirk, §1.3). Anything gogen
     accepts, such as invalid dates or unknown codes, passes: the rules judge it.
+    ``any_subject_id``: accept every SUBJECT_ID, empty or blank, as gogen does
+    (for its rule version, which judges the rows with an empty one as gogen's
+    pseudo-subject of their file).
     """
     problems: list[FieldProblem] = []
     if len(row.fields) != NUM_COLUMNS:
         problems.append(
             FieldProblem("", f"expected {NUM_COLUMNS} fields, found {len(row.fields)}")
         )
+        return problems
+    if any_subject_id:
         return problems
     subject_id = row.fields[SUBJECT_ID]
     if subject_id == "":

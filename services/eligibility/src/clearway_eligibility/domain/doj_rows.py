@@ -127,6 +127,16 @@ def read_doj_date(raw: str) -> tuple[datetime.date | None, str]:
     return parse_doj_date(raw), raw
 
 
+def resets_each_row(subject_id: str, *, corrected: bool) -> bool:
+    """Whether a subject is judged with gogen's empty-SUBJECT_ID quirk (§1.3).
+
+    Only the gogen-compatible version copies it (see subject_from_facts'
+    `reset_each_row`); the corrected one rejects such rows (clause
+    ca-prop64/empty-subject-id), so they never make a subject there.
+    """
+    return not corrected and subject_id == ""
+
+
 def subject_from_facts(
     person_id: str,
     facts: Iterable[RowFacts],

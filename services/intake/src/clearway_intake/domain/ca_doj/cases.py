@@ -168,26 +168,27 @@ def _set_name(name: case_pb2.Name, recorded: str) -> None:
 
 
 def case_input_from_rows(
-    rows: Sequence[Row],
+    rows: Sequence[Row], *, any_subject_id: bool = False,
 ) -> tuple[case_pb2.Person, case_pb2.CriminalRecord, str]:
     """Build (Person, CriminalRecord, source_person_key) from one subject's rows.
 
     The key is the SUBJECT_ID as written. person_id is left empty: it is minted
-    by intake from the key, never copied from the source.
+    by intake from the key, never copied from the source. ``any_subject_id``
+    takes an empty SUBJECT_ID too, as gogen does (see validate_row).
     """
     person, record = case_pb2.Person(), case_pb2.CriminalRecord()
-    key = fill_case_from_rows(rows, person, record)
+    key = fill_case_from_rows(rows, person, record, any_subject_id=any_subject_id)
     return person, record, key
 
 
 def fill_case_from_rows(rows: Sequence[Row], person: case_pb2.Person,
-                        record: case_pb2.CriminalRecord) -> str:
+                        record: case_pb2.CriminalRecord, *, any_subject_id: bool = False) -> str:
     """case_input_from_rows into messages the caller holds (empty ones, e.g. a
     CaseSubmitted's person and record), so nothing is copied; returns the key."""
     if not rows:
         raise ValueError("no rows for subject")
     key = rows[0].fields[col.SUBJECT_ID]
-    if key == "":
+    if key == "" and not any_subject_id:
         raise ValueError("SUBJECT_ID is empty")
     if any(r.fields[col.SUBJECT_ID] != key for r in rows):
         raise ValueError("rows belong to more than one SUBJECT_ID")
