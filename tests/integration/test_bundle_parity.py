@@ -8,12 +8,14 @@ stack's policy, must give the same bytes.
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from pathlib import Path
 
 import pytest
 
+from clearway.ca_doj import columns as col
 from clearway.devstack import Submission
 from clearway_eligibility.config import DEFAULT_POLICY
 
@@ -46,12 +48,11 @@ def summaries_match(pipeline: Path, offline: Path) -> None:
     assert documents[0] == documents[1]
 
 
-def test_gogen_fixture_in_compat_mode_gives_the_offline_bundle(stack, tmp_path):
-    source = FIXTURES / "configurable_flow" / "input.csv"
+def submit_in_compat_mode_as_offline(stack, tmp_path, source: Path) -> tuple[Submission, Path]:
+    """Submit one file under gogen's rule version; its bundle must be `evaluate --compat gogen`'s."""
     submitted = Submission.parse(stack.clearway(
         "submit", str(source), "--jurisdiction", "ca/sacramento",
         "--rule-version", "gogen-0.2.13", "--compute-at", "2019-11-11").stdout)
-    assert submitted.rows == 38 and submitted.rejected_rows == 0
     folder = stack.home / "bundles" / submitted.batch_id
     wait_for_bundle(folder)
     evaluate_offline(stack, tmp_path / "offline", [source], "--compat", "gogen")
@@ -59,7 +60,29 @@ def test_gogen_fixture_in_compat_mode_gives_the_offline_bundle(stack, tmp_path):
         name = f"{kind}.csv"
         assert (folder / name).read_bytes() == (tmp_path / "offline" / name).read_bytes(), name
     summaries_match(folder / "gogen.json", tmp_path / "offline" / "gogen.json")
+    return submitted, folder
+
+
+def test_gogen_fixture_in_compat_mode_gives_the_offline_bundle(stack, tmp_path):
+    submitted, folder = submit_in_compat_mode_as_offline(
+        stack, tmp_path, FIXTURES / "configurable_flow" / "input.csv")
+    assert submitted.rows == 38 and submitted.rejected_rows == 0
     assert (folder / "Impact_Report.html").exists()
+
+
+def test_rows_without_a_subject_id_in_compat_mode_give_the_offline_bundle(stack, tmp_path):
+    """gogen's pseudo-subject (§1.3) through the broker: three people's SUBJECT_IDs are
+    erased, so rows of one CNT_ORDER become one subject's, each a conviction of its own."""
+    with (FIXTURES / "configurable_flow" / "input.csv").open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    for row in rows[1:]:
+        if row[col.SUBJECT_ID] in ("14575654", "21345614", "313456"):
+            row[col.SUBJECT_ID] = ""
+    source = tmp_path / "nobody.csv"
+    with source.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    submitted, _ = submit_in_compat_mode_as_offline(stack, tmp_path, source)
+    assert (submitted.rows, submitted.rejected_rows, submitted.cases) == (38, 0, 11)
 
 
 def test_people_split_across_two_files_are_one_person_in_pipeline_and_offline(stack, sample, tmp_path):
