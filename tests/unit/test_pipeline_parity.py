@@ -235,9 +235,6 @@ def test_rows_with_an_empty_subject_id_give_the_same_bundle_as_offline(tmp_path,
         assert [list(c.case_numbers) for c in nobody.convictions] == [["333"]] * 3
 
 
-@pytest.mark.xfail(strict=True, reason="offline keeps a subject's facts only from rows that can "
-                   "change a determination, so a pseudo-subject's last row that cannot does not "
-                   "reset its case numbers there, as gogen's PushRow does (the pipeline does)")
 def test_the_last_row_of_an_empty_subject_id_resets_its_case_numbers_as_offline_does(tmp_path):
     path = write_doj(tmp_path / "in" / "nobody.csv", [
         doj_row("", "101002001000", OFN="111"),

@@ -340,7 +340,9 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
             if known is None:
                 part = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
                 facts[part][key] = facts_of_person[key] = [facts_of(ref_base | local, fields, convicted)]
-            elif convicted or matters(fields):
+            elif convicted or matters(fields) or not (corrected or subject):
+                # gogen's empty-SUBJECT_ID pseudo-subject resets on every row,
+                # so each of its rows matters (resets_each_row).
                 known.append(facts_of(ref_base | local, fields, convicted))
 
             offense = fields[offense_column]
@@ -501,7 +503,7 @@ def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[
         subject_id = key if rules.corrected else key.partition("\x00")[2]
         subject = doj_rows.subject_from_facts(
             "", facts, corrected=rules.corrected,
-            reset_each_row=not rules.corrected and subject_id == "",
+            reset_each_row=doj_rows.resets_each_row(subject_id, corrected=rules.corrected),
         )
         assessment = report.assess(subject, options.policy, options.county,
                                    options.compute_date, rules, options.now, tally)
