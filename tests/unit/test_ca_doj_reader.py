@@ -300,6 +300,18 @@ def test_validate_rejects_an_empty_subject_id_by_column_name():
     assert validate_row(blank) == [FieldProblem("SUBJECT_ID", "blank (spaces only)")]
 
 
+def test_validate_rejects_a_short_count_order_only_where_gogen_needs_it():
+    """Convictions and court rows with an OFN: gogen slices CNT_ORDER[:6] and stops (§1.3)."""
+    conviction = Row("f.csv", 2, 0, doj_fields(CNT_ORDER="10100", DISP_DESCR="CONVICTED"))
+    court = Row("f.csv", 3, 1, doj_fields(CNT_ORDER="1", STP_TYPE_DESCR="COURT ACTION", OFN="9"))
+    arrest = Row("f.csv", 4, 2, doj_fields(CNT_ORDER="1", STP_TYPE_DESCR="ARREST/DETAINED/CITED"))
+    reason = "shorter than 6 characters on a conviction or court row"
+    for row in (conviction, court):
+        for any_subject_id in (False, True):
+            assert validate_row(row, any_subject_id=any_subject_id) == [FieldProblem("CNT_ORDER", reason)]
+    assert validate_row(arrest) == []
+
+
 def test_validate_takes_any_subject_id_when_asked_as_gogen_does():
     for subject_id in ("", "   "):
         assert validate_row(Row("f.csv", 2, 0, doj_fields(SUBJECT_ID=subject_id)),

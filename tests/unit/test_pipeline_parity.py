@@ -235,6 +235,24 @@ def test_rows_with_an_empty_subject_id_give_the_same_bundle_as_offline(tmp_path,
         assert [list(c.case_numbers) for c in nobody.convictions] == [["333"]] * 3
 
 
+@pytest.mark.parametrize("rules", [prop64.GOGEN, prop64.CORRECTED], ids=lambda r: r.version)
+def test_a_short_count_order_is_rejected_by_intake_as_offline_rejects_it(tmp_path, rules):
+    """gogen stops on a conviction or court row whose CNT_ORDER is under 6 characters
+    (§1.3); both readers reject that row, in both versions, and judge the rest."""
+    path = write_doj(tmp_path / "in" / "short.csv", [
+        doj_row("1001", "101002001000"),
+        doj_row("1001", "10100"),  # a conviction row: rejected
+        doj_row("1002", "10100", STP_TYPE_DESCR="ARREST/DETAINED/CITED", DISP_DESCR="", OFN=""),  # kept
+        doj_row("1002", "102002001000", OFN="222"),
+    ])
+    policy = Policy.from_json((FIXTURES / "eligibility_options.json").read_bytes())
+    folder, made = run_services([path], "ca/sacramento", policy, rules, COMPUTE, tmp_path / "b")
+    result = run_offline([path], "SACRAMENTO", policy, rules, COMPUTE, tmp_path / "o")
+    assert_same_bundle(folder, tmp_path / "o", BUNDLE_FILES)
+    assert result.rows_rejected == 1 and [p.field for p in result.problems] == ["CNT_ORDER"]
+    assert sum(len(m.convictions) for m in made) == result.judged == 2
+
+
 def test_the_last_row_of_an_empty_subject_id_resets_its_case_numbers_as_offline_does(tmp_path):
     path = write_doj(tmp_path / "in" / "nobody.csv", [
         doj_row("", "101002001000", OFN="111"),

@@ -25,6 +25,7 @@ import pytest
 
 from clearway.ca_doj import bundle
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
+from clearway.ca_doj.reader import count_order_problem
 from clearway_eligibility import offline
 from clearway_eligibility.domain import doj_rows, prop64, report, sections
 from clearway_eligibility.domain.model import Outcome, Policy, Subject
@@ -473,7 +474,7 @@ def test_short_count_order_row_is_rejected_with_a_reason(
     ],
 )
 def test_short_count_order_which_rows(make_doj_row, values: dict[str, str], problem: bool) -> None:
-    assert (doj_rows.count_order_problem(make_doj_row(**values)) is not None) is problem
+    assert (count_order_problem(make_doj_row(**values)) is not None) is problem
 
 
 # --------------------------------------------------------------------------

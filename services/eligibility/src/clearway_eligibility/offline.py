@@ -48,6 +48,7 @@ from clearway.ca_doj.reader import (
     CR_STANDIN,
     SHORT_FILE_ERROR,
     SNIFF_BYTES,
+    count_order_problem,
     data_start,
     go_line_ends,
     gogen_parse_error,
@@ -450,9 +451,9 @@ def _check(fields: list[str], raw: str, verbatim: bool, ascii_only: bool,
     if corrected and not subject.strip():
         # Clause ca-prop64/empty-subject-id.
         return COLUMNS[col.SUBJECT_ID], "empty: the row cannot be tied to a person"
-    count_order_problem = doj_rows.count_order_problem(fields)
-    if count_order_problem is not None:
-        return COLUMNS[col.CNT_ORDER], count_order_problem
+    count_order = count_order_problem(fields)
+    if count_order is not None:
+        return COLUMNS[col.CNT_ORDER], count_order
     return None
 
 

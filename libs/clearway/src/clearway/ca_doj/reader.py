@@ -27,9 +27,19 @@ import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, Sequence
 
-from .columns import COLUMNS, HEADER_TOKEN, NUM_COLUMNS, SUBJECT_ID, column_name
+from .columns import (
+    CNT_ORDER,
+    COLUMNS,
+    DISP_DESCR,
+    HEADER_TOKEN,
+    NUM_COLUMNS,
+    OFN,
+    STP_TYPE_DESCR,
+    SUBJECT_ID,
+    column_name,
+)
 
 __all__ = [
     "FieldProblem",
@@ -367,12 +377,35 @@ def record_problem(fields: list[str], record: str | bytes | None, *,
     return None
 
 
+STEP_COURT_ACTION = "COURT ACTION"
+CONVICTED_PREFIX = "CONVICTED"
+# gogen groups case numbers by "cycle + step": the first 6 CNT_ORDER characters.
+CASE_KEY_LENGTH = 6
+
+
+def count_order_problem(fields: Sequence[str]) -> str | None:
+    """Why a row's CNT_ORDER cannot be used, or None.
+
+    gogen panics (exit status 2, no output) on these rows (§1.3); we reject the
+    row with a reason instead, in both rule versions, and judge the rest.
+    """
+    count_order = fields[CNT_ORDER]
+    if len(count_order) >= CASE_KEY_LENGTH:
+        return None
+    convicted = fields[DISP_DESCR].startswith(CONVICTED_PREFIX)
+    if convicted or (fields[STP_TYPE_DESCR] == STEP_COURT_ACTION and fields[OFN] != ""):
+        return f"shorter than {CASE_KEY_LENGTH} characters on a conviction or court row"
+    return None
+
+
 def validate_row(row: Row, *, any_subject_id: bool = False) -> list[FieldProblem]:
     """Problems that make intake reject a well-formed row.
 
     Only what cannot be processed at all: an empty SUBJECT_ID would merge
-    unrelated rows into one person (gogen's quirk, §1.3). Anything gogen
-    accepts, such as invalid dates or unknown codes, passes: the rules judge it.
+    unrelated rows into one person (gogen's quirk, §1.3), and a short CNT_ORDER
+    on a conviction or court row stops gogen (count_order_problem; offline
+    evaluation rejects the same rows). Anything gogen accepts, such as invalid
+    dates or unknown codes, passes: the rules judge it.
     ``any_subject_id``: accept every SUBJECT_ID, empty or blank, as gogen does
     (for its rule version, which judges the rows with an empty one as gogen's
     pseudo-subject of their file).
@@ -383,12 +416,13 @@ def validate_row(row: Row, *, any_subject_id: bool = False) -> list[FieldProblem
             FieldProblem("", f"expected {NUM_COLUMNS} fields, found {len(row.fields)}")
         )
         return problems
-    if any_subject_id:
-        return problems
     subject_id = row.fields[SUBJECT_ID]
-    if subject_id == "":
+    if not any_subject_id and subject_id == "":
         problems.append(FieldProblem(COLUMNS[SUBJECT_ID], "empty"))
-    elif not subject_id.strip():
+    elif not any_subject_id and not subject_id.strip():
         # Stricter than gogen, on purpose: spaces cannot identify a person either.
         problems.append(FieldProblem(COLUMNS[SUBJECT_ID], "blank (spaces only)"))
+    count_order = count_order_problem(row.fields)
+    if count_order is not None:
+        problems.append(FieldProblem(COLUMNS[CNT_ORDER], count_order))
     return problems

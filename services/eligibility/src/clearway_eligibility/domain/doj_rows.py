@@ -23,17 +23,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from clearway.ca_doj import columns as col
+from clearway.ca_doj.reader import CASE_KEY_LENGTH, CONVICTED_PREFIX, STEP_COURT_ACTION
 
 from clearway_eligibility.domain import sections
 from clearway_eligibility.domain.model import Conviction, Subject
 
-STEP_COURT_ACTION = "COURT ACTION"
 STEP_REGISTRATION = "REGISTRATION"
 STEP_DECEASED = "DECEASED"
-CONVICTED_PREFIX = "CONVICTED"
 PC290_PREFIX = "290"
-# gogen groups case numbers by "cycle + step": the first 6 CNT_ORDER characters.
-CASE_KEY_LENGTH = 6
 
 # A row's facts, as a plain tuple (cheap to pickle and to hold by the million).
 # Indexes into the tuple:
@@ -105,21 +102,6 @@ def row_facts(ref: int, *, dob, count_order: str, step_type: str, disposition: s
     """
     return (ref, disposition.startswith(CONVICTED_PREFIX), dob, count_order, step_type, ofn,
             offense, comment, conviction_status, type_of_charge, county, date)
-
-
-def count_order_problem(fields: Sequence[str]) -> str | None:
-    """Why a row's CNT_ORDER cannot be used, or None.
-
-    gogen panics (exit status 2, no output) on these rows (§1.3); we reject the
-    row with a reason instead, in both rule versions, and judge the rest.
-    """
-    count_order = fields[col.CNT_ORDER]
-    if len(count_order) >= CASE_KEY_LENGTH:
-        return None
-    convicted = fields[col.DISP_DESCR].startswith(CONVICTED_PREFIX)
-    if convicted or (fields[col.STP_TYPE_DESCR] == STEP_COURT_ACTION and fields[col.OFN] != ""):
-        return f"shorter than {CASE_KEY_LENGTH} characters on a conviction or court row"
-    return None
 
 
 def read_doj_date(raw: str) -> tuple[datetime.date | None, str]:
