@@ -16,11 +16,12 @@ dead-letter topic with the reason and its original bytes; the stream goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from google.protobuf.message import Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -89,11 +90,22 @@ def publish(producer: KafkaProducer, out: Outgoing, tracer, value: bytes | None 
     ``value``: the message already serialized, if the caller has it. Returns
     kafka-python's future: it fails if the broker never acknowledges.
     """
-    if value is None:
-        value = out.message.SerializeToString()
-    with tracing.producer_span(tracer, out.topic):
-        headers = events.record_headers(out.message) + tracing.inject_headers()
+    with traced_record(tracer, out.topic, out.message, value) as (value, headers):
         return producer.send(out.topic, key=out.key.encode(), value=value, headers=headers)
+
+
+@contextlib.contextmanager
+def traced_record(tracer, topic: str, message: Message, value: bytes | None = None
+                  ) -> Iterator[tuple[bytes, list[tuple[str, bytes]]]]:
+    """(value, headers) of one event, inside the PRODUCER span whose context the headers carry.
+
+    Send the record inside the block, with whichever client (kafka-python here,
+    faust in the eligibility worker), so the span covers the send.
+    """
+    if value is None:
+        value = message.SerializeToString()
+    with tracing.producer_span(tracer, topic):
+        yield value, events.record_headers(message) + tracing.inject_headers()
 
 
 class Ledger:

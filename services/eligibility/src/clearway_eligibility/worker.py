@@ -40,7 +40,7 @@ from aiokafka.errors import MessageSizeTooLargeError
 from faust.exceptions import ProducerSendError
 from opentelemetry.trace import Status, StatusCode
 
-from clearway import events, topics, tracing
+from clearway import bus, events, topics, tracing
 from clearway.determinations import eligible_count
 from clearway.v1 import case_pb2
 
@@ -146,10 +146,7 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
 
     async def send(topic: faust.TopicT, key: str, message, value: bytes | None = None):
         """Hand one record to the producer; returns the future of its acknowledgement."""
-        if value is None:
-            value = message.SerializeToString()
-        with tracing.producer_span(tracer, topic.get_topic_name()):
-            headers = events.record_headers(message) + tracing.inject_headers()
+        with bus.traced_record(tracer, topic.get_topic_name(), message, value) as (value, headers):
             return await topic.send(key=key.encode(), value=value, headers=headers)
 
     async def crash(exc: BaseException) -> None:
