@@ -31,19 +31,21 @@ from pathlib import Path
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 
+from clearway import bus
 from clearway.devstack import Broker, free_ports
+from clearway_eligibility import worker as eligibility
 
 PARTITIONS = 4
 SOURCE, TARGET = "floor.in", "floor.out"
-# The eligibility worker's producer settings (worker.py), so the two compare.
-LINGER_MS = 50
-BATCH_BYTES = 512 * 1024
 
 AGENT = textwrap.dedent('''
     import faust
+    # The eligibility worker's client settings (clearway_eligibility.worker), so the two compare.
     app = faust.App("bus-floor", broker="kafka://{bootstrap}", web_enabled=False,
                     topic_partitions={partitions}, consumer_auto_offset_reset="earliest",
-                    producer_acks=-1, producer_linger_ms={linger}, producer_max_batch_size={batch})
+                    producer_acks=-1, producer_linger_ms={linger}, producer_max_batch_size={batch},
+                    broker_commit_every={commit_every}, broker_commit_interval=1.0,
+                    topic_disable_leader=True, consumer_max_fetch_size={fetch})
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     source, target = app.topic("{source}", **raw), app.topic("{target}", **raw)
 
@@ -62,8 +64,8 @@ def cpu_seconds(pid: int) -> float:
 def produce(bootstrap: str, records: int, size: int) -> tuple[float, float]:
     payload = os.urandom(size)
     began, cpu = time.perf_counter(), time.process_time()
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=LINGER_MS,
-                             batch_size=BATCH_BYTES)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=bus.LINGER_MS,
+                             batch_size=bus.BATCH_BYTES)
     for n in range(records):
         producer.send(SOURCE, key=str(n).encode(), value=payload)
     producer.flush()
@@ -74,8 +76,9 @@ def produce(bootstrap: str, records: int, size: int) -> tuple[float, float]:
 def forward(bootstrap: str, records: int, workdir: Path, timeout_s: float) -> tuple[float, float, float]:
     """(seconds to the first forwarded record, seconds from it to the last, worker CPU seconds)."""
     (workdir / "floor_app.py").write_text(AGENT.format(
-        bootstrap=bootstrap, partitions=PARTITIONS, linger=LINGER_MS, batch=BATCH_BYTES,
-        source=SOURCE, target=TARGET))
+        bootstrap=bootstrap, partitions=PARTITIONS, linger=eligibility.PRODUCER_LINGER_MS,
+        batch=eligibility.PRODUCER_BATCH_BYTES, commit_every=eligibility.COMMIT_EVERY,
+        fetch=eligibility.CONSUMER_FETCH_BYTES, source=SOURCE, target=TARGET))
     began = time.perf_counter()
     with open(workdir / "worker.log", "wb") as log:
         worker = subprocess.Popen([sys.executable, "-m", "faust", "-A", "floor_app", "worker", "-l", "warn"],
