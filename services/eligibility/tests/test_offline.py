@@ -110,23 +110,28 @@ def test_gogen_fixtures_byte_for_byte(
     assert not (tmp_path / "gogen.err").exists()
 
 
-def test_a_run_that_fails_leaves_no_partial_bundle(synthetic_files, policy, tmp_path, monkeypatch) -> None:
-    """Outputs are appended while chunks are still being spliced: a failure must not leave them half-written."""
+@pytest.mark.parametrize("failing", ["_splice_chunk", "_write_reports"])
+def test_a_run_that_fails_leaves_no_partial_bundle(synthetic_files, policy, tmp_path, monkeypatch,
+                                                  failing) -> None:
+    """Outputs are appended while chunks are still being spliced, and the reports come
+    last: a failure at either point leaves an earlier run's bundle as it was."""
     single, _ = synthetic_files
-    splice = offline._splice_chunk
-    spliced = []
+    offline.evaluate_files([single], tmp_path, options(policy, CORRECTED))
+    before = outputs(tmp_path)
+    real = getattr(offline, failing)
+    calls = []
 
-    def fail_on_the_second(job):
-        if spliced:
+    def fail_on_the_second_call(*args):
+        calls.append(args)
+        if len(calls) == 2 or failing == "_write_reports":
             raise OSError("disk full")
-        spliced.append(job[0])
-        return splice(job)
+        return real(*args)
 
-    monkeypatch.setattr(offline, "_splice_chunk", fail_on_the_second)
+    monkeypatch.setattr(offline, failing, fail_on_the_second_call)
     with pytest.raises(OSError, match="disk full"):
-        offline.evaluate_files([single], tmp_path, options(policy, CORRECTED, chunk_bytes=64 << 10))
-    assert spliced == [0]  # the first chunk was appended before the failure
-    assert list(tmp_path.iterdir()) == []  # no bundle file, no spool
+        offline.evaluate_files([single], tmp_path, options(policy, GOGEN, chunk_bytes=64 << 10))
+    assert calls  # the failure happened where it was meant to
+    assert outputs(tmp_path) == before  # the corrected run's files, untouched; no spool left
 
 
 def test_gogen_summary_is_compact_go_json(gogen_fixtures, policy, tmp_path) -> None:

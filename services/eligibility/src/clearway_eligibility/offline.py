@@ -580,9 +580,13 @@ def evaluate_files(
     workers = options.workers or os.cpu_count() or 1
     # A multiple of the workers, so that none waits idle for the last one.
     partitions = workers * max(1, math.ceil(total_bytes / (options.partition_bytes * workers)))
-    spool = tempfile.mkdtemp(prefix=".clearway-spool-", dir=out)
+    spool = Path(tempfile.mkdtemp(prefix=".clearway-spool-", dir=out))
+    # Every file of the bundle is written here and moved into out_dir only once all
+    # are complete, so a run that fails leaves none of them, old or new, half-made.
+    staged = spool / "bundle"
+    staged.mkdir()
     try:
-        with _pool(workers, options, spool, partitions, readable) as run:
+        with _pool(workers, options, str(spool), partitions, readable) as run:
             read = []
             done = 0
             for chunk_result in run(_read_chunk, _kept(cutter, chunks)):
@@ -607,7 +611,7 @@ def evaluate_files(
             ]
             # Each spliced chunk is appended to its file's outputs as it comes
             # (in order), while the workers splice the next ones.
-            with _Assembly(out, Path(spool), readable, skipped, options.rules) as assembly:
+            with _Assembly(staged, spool, readable, skipped, options.rules) as assembly:
                 for done, number in enumerate(run(_splice_chunk, splices), 1):
                     chunk_result = read[number]
                     assembly.append(chunks[number])
@@ -622,13 +626,15 @@ def evaluate_files(
         result.rows_rejected = sum(r.rejected for r in read)
         result.problems = [p for r in read for p in r.problems][:PROBLEMS_KEPT]
         if result.rows_rejected:
-            result.outputs.append(_write_rejected(out / REJECTED_ROWS, Path(spool), read))
+            result.outputs.append(_write_rejected(staged / REJECTED_ROWS, spool, read))
+        result.rows = sum(r.rows for r in read)
+        result.seconds = time.perf_counter() - started
+        _write_reports(staged, readable, skipped, options, result)
+        for path in staged.iterdir():
+            os.replace(path, out / path.name)
+        result.outputs = [out / path.name for path in result.outputs]
     finally:
         shutil.rmtree(spool, ignore_errors=True)
-
-    result.rows = sum(r.rows for r in read)
-    result.seconds = time.perf_counter() - started
-    _write_reports(out, readable, skipped, options, result)
     return result
 
 
@@ -732,9 +738,7 @@ def _splice(source: Path, target: Path, segments: list[int], candidates, judged_
 class _Assembly:
     """All_Results, Condensed and Prop64_Results of each file, from its spliced chunks in order.
 
-    The outputs are written in the spool and moved under gogen's names by
-    `finish`, so a run that fails leaves no partial bundle behind. A file with
-    no chunk left (all rejected, or only a header) still gets its headers.
+    A file with no chunk left (all rejected, or only a header) still gets its headers.
     """
 
     def __init__(self, out: Path, spool: Path, paths: Sequence[str], skipped: set[int],
@@ -748,7 +752,7 @@ class _Assembly:
         self._to_open = [n for n in range(len(paths)) if n not in skipped]
         self._file: int | None = None
         self._targets: list[Any] = []
-        self._written: list[tuple[Path, Path]] = []  # (in the spool, final path)
+        self.outputs: list[Path] = []
 
     def __enter__(self) -> "_Assembly":
         return self
@@ -766,24 +770,21 @@ class _Assembly:
             source.unlink()
 
     def finish(self) -> list[Path]:
-        """Move the outputs of every file under their final names; returns them."""
+        """Close the outputs (with headers for files still to come); returns them."""
         while self._to_open:
             self._open_next()
         self._close()
-        for written, final in self._written:
-            os.replace(written, final)
-        return [final for _, final in self._written]
+        return self.outputs
 
     def _open_next(self) -> None:
         self._close()
         self._file = file_number = self._to_open.pop(0)
         for kind, first_line in zip((bundle.ALL_RESULTS, bundle.CONDENSED, bundle.PROP64_RESULTS),
                                     self._headers):
-            name = bundle.result_name(kind, file_number + 1, len(self._paths))
-            written = self._spool / f"out-{name}"
-            target = open(written, "wb")
+            path = self._out / bundle.result_name(kind, file_number + 1, len(self._paths))
+            target = open(path, "wb")
             self._targets.append(target)
-            self._written.append((written, self._out / name))
+            self.outputs.append(path)
             target.write(first_line)
             target.flush()  # from here on the kernel appends to the file
 
