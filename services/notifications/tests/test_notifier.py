@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from clearway import events, topics
+from clearway.ca_doj import SUBJECT_ID_SCHEME
 from clearway.v1 import case_pb2, determination_pb2, notification_pb2, petition_pb2
 from clearway_notifications.adapters import DeliveryFailed, OutboxFolder
 from clearway_notifications.domain.messages import message_id_for
@@ -125,6 +126,17 @@ def test_a_not_eligible_determination_sends_one_email_and_reports_it_sent(notifi
     assert sent.subject_event_id == DETERMINATION_ID
     assert sent.person_id == "p_opaque"
     assert sent.language == "en"
+
+
+@pytest.mark.parametrize("outcome", [Outcome.OUTCOME_DISMISS, Outcome.OUTCOME_NOT_ELIGIBLE])
+def test_rows_without_a_subject_id_notify_nobody(notifier, mailer, outbox, outcome):
+    """gogen's pseudo-subject (its rule version only): the contact is one row's, the
+    convictions may be several people's."""
+    person = _person()
+    person.identifiers.add(scheme=SUBJECT_ID_SCHEME, value="")
+    assert notifier.handle(topics.DETERMINATIONS, _determination(outcome, person)) == []
+    assert mailer.sent == []
+    assert _outbox_files(outbox) == []
 
 
 def test_the_notification_event_id_is_derived_from_what_it_reports_on(notifier):

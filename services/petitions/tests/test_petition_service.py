@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from clearway import events, topics
+from clearway.ca_doj import SUBJECT_ID_SCHEME
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2, petition_pb2
 from clearway_petitions import service
 from clearway_petitions.batch_bundle import BatchBundles
@@ -87,6 +88,19 @@ def test_an_eligible_determination_gives_a_petition_and_an_order(store):
                                                  petition_pb2.DOCUMENT_KIND_ORDER]
     assert all(d.media_type == "application/pdf" for d in event.documents)
     assert event.documents[0].sha256 != event.documents[1].sha256
+
+
+@pytest.mark.parametrize("subject_id", ["", "   "])
+def test_rows_without_a_subject_id_get_no_petition(store, tmp_path, subject_id):
+    """gogen's pseudo-subject (its rule version only): the rows may be several people's.
+    Its determination still goes into the batch's bundle (tests/integration/test_bundle_parity.py)."""
+    made = _determination(Outcome.OUTCOME_DISMISS)
+    made.person.identifiers.add(scheme=SUBJECT_ID_SCHEME, value=subject_id)
+    bundles = BatchBundles(tmp_path / "bundles")
+    assert service.handle(store, bundles)(topics.DETERMINATIONS, made) == []
+    assert not store.root.exists() or not any(store.root.rglob("*.pdf"))
+    made.person.identifiers[0].value = "10000001"
+    assert service.file_petition(made, store) is not None  # the same determination, one person's
 
 
 def test_documents_are_stored_under_the_store_with_matching_hash_and_size(store):

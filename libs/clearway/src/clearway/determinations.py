@@ -7,6 +7,7 @@ readings from drifting apart.
 
 from __future__ import annotations
 
+from clearway.ca_doj import SUBJECT_ID_SCHEME
 from clearway.v1 import determination_pb2
 
 Outcome = determination_pb2.Outcome
@@ -25,3 +26,16 @@ def eligible_convictions(
 
 def eligible_count(made: determination_pb2.DeterminationMade) -> int:
     return sum(1 for c in made.convictions if c.outcome in RELIEF_OUTCOMES)
+
+
+def names_one_person(made: determination_pb2.DeterminationMade) -> bool:
+    """False when the determination's rows cannot be tied to one person.
+
+    gogen's rule version judges a file's rows without a SUBJECT_ID (or with a
+    blank one) together, as gogen did (ca-doj-prop64.md §1.3). They may be
+    different people's: their determination belongs in the batch's bundle, as in
+    gogen's, but in no petition or message, which would name one of them for
+    the others' convictions.
+    """
+    return not any(i.scheme == SUBJECT_ID_SCHEME and not i.value.strip()
+                   for i in made.person.identifiers)

@@ -29,12 +29,12 @@ from opentelemetry.trace import Link
 
 from clearway import events, topics, tracing
 from clearway.bus import Outgoing, make_producer, publish
+from clearway.ca_doj import SUBJECT_ID_SCHEME
 from clearway.v1 import batch_pb2, case_pb2, intake_service_pb2
 
 from clearway_intake.domain.identity import PersonIds
 
 log = logging.getLogger(__name__)
-DOJ_SUBJECT_SCHEME = "ca-doj-subject-id"
 
 
 @dataclass
@@ -75,7 +75,7 @@ class CasePublisher:
         self._failure = ""  # kind of the first failed send, for the error message
 
     def publish_case(self, *, tenant: str, jurisdiction: str, case: intake_service_pb2.CaseInput,
-                     batch_id: str = "", scheme: str = DOJ_SUBJECT_SCHEME,
+                     batch_id: str = "", scheme: str = SUBJECT_ID_SCHEME,
                      evaluation: case_pb2.EvaluationRequest | None = None,
                      on_submitted=None) -> case_pb2.CaseSubmitted:
         """Mint the opaque ids and publish one CaseSubmitted in a new trace of its own."""
@@ -97,7 +97,7 @@ class CasePublisher:
             evaluation=evaluation)
 
     def publish_submitted(self, message: case_pb2.CaseSubmitted, source_person_key: str, *,
-                          scheme: str = DOJ_SUBJECT_SCHEME,
+                          scheme: str = SUBJECT_ID_SCHEME,
                           on_submitted=None) -> case_pb2.CaseSubmitted:
         """Mint the opaque person id and publish ``message`` (from new_case) in a new trace."""
         envelope = message.envelope

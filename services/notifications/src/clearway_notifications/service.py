@@ -9,7 +9,7 @@ Message-ID derived from it, so a redelivery sends nothing twice.
 from __future__ import annotations
 
 from clearway import events, topics
-from clearway.determinations import eligible_count
+from clearway.determinations import eligible_count, names_one_person
 from clearway.bus import Outgoing
 from clearway.v1 import case_pb2, determination_pb2, notification_pb2, petition_pb2
 
@@ -36,6 +36,8 @@ class Notifier:
             petition: petition_pb2.PetitionGenerated = message
             return [self.notify(petition.envelope, petition.determination, petition)]
         made: determination_pb2.DeterminationMade = message
+        if not names_one_person(made):
+            return []  # nobody to tell: the rows may be several people's
         if eligible_count(made):
             return []  # the petition's event will carry the news, with the filing
         return [self.notify(made.envelope, made, None)]

@@ -1,6 +1,7 @@
 """Turn an eligible determination into court filings: DeterminationMade in, PetitionGenerated out.
 
-A person with no eligible conviction gets no filing (notifications tells them so).
+A person with no eligible conviction gets no filing (notifications tells them so),
+nor do rows that cannot be tied to one person (names_one_person).
 The documents are rendered deterministically and stored by content hash, so a
 replayed determination produces the very same files and event.
 """
@@ -8,9 +9,10 @@ replayed determination produces the very same files and event.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from clearway import events, topics
-from clearway.determinations import eligible_convictions
+from clearway.determinations import eligible_convictions, names_one_person
 from clearway.bus import Outgoing
 from clearway.v1 import determination_pb2, petition_pb2
 
@@ -18,10 +20,16 @@ from clearway_petitions.batch_bundle import BatchBundles
 from clearway_petitions.domain.petition import court_for, render_order, render_petition
 from clearway_petitions.domain.store import DocumentStore
 
+log = logging.getLogger(__name__)
+
 
 def file_petition(made: determination_pb2.DeterminationMade,
                   store: DocumentStore) -> petition_pb2.PetitionGenerated | None:
     if not eligible_convictions(made):
+        return None
+    if not names_one_person(made):
+        log.warning("no petition: the determination's rows are not one person's (gogen's "
+                    "empty-SUBJECT_ID subject)", extra={"case_id": made.envelope.case_id})
         return None
     court = court_for(events.county_of(made.envelope.jurisdiction))
     date = made.compute_date

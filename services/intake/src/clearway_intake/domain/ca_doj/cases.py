@@ -30,6 +30,7 @@ from typing import Iterable, Iterator, Sequence
 
 from clearway.v1 import case_pb2, envelope_pb2
 
+from clearway.ca_doj import SUBJECT_ID_SCHEME
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.reader import Row
 
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 SOURCE_FORMAT = "ca-doj-research-file"
-SUBJECT_ID_SCHEME = "ca-doj-subject-id"
 # gogen's subject: a SUBJECT_ID within one file (each file is judged alone, §1.1).
 SUBJECT_IN_FILE_SCHEME = "ca-doj-subject-id-in-file"
 CII_SCHEME = "ca-cii"
