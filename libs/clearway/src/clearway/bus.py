@@ -90,8 +90,8 @@ def publish(producer: KafkaProducer, out: Outgoing, tracer, value: bytes | None 
     ``value``: the message already serialized, if the caller has it. Returns
     kafka-python's future: it fails if the broker never acknowledges.
     """
-    with traced_record(tracer, out.topic, out.message, value) as (value, headers):
-        return producer.send(out.topic, key=out.key.encode(), value=value, headers=headers)
+    with traced_record(tracer, out.topic, out.message, value) as (record, headers):
+        return producer.send(out.topic, key=out.key.encode(), value=record, headers=headers)
 
 
 @contextlib.contextmanager

@@ -301,6 +301,7 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     county_column, disp_column = col.STP_ORI_CNTY_NAME, col.DISP_DESCR
     offense_column, comment_column = col.OFFENSE_DESCR, col.COMMENT_TEXT
     convicted_prefix = doj_rows.CONVICTED_PREFIX
+    empty_subject_resets = doj_rows.resets_each_row("", corrected=corrected)
     empty_tail = tails[""] = encoder.line(report.unjudged_columns("", "", rules))
     local = 0
 
@@ -341,9 +342,9 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
             if known is None:
                 part = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
                 facts[part][key] = facts_of_person[key] = [facts_of(ref_base | local, fields, convicted)]
-            elif convicted or matters(fields) or not (corrected or subject):
+            elif convicted or matters(fields) or (subject == "" and empty_subject_resets):
                 # gogen's empty-SUBJECT_ID pseudo-subject resets on every row,
-                # so each of its rows matters (resets_each_row).
+                # so each of its rows matters.
                 known.append(facts_of(ref_base | local, fields, convicted))
 
             offense = fields[offense_column]

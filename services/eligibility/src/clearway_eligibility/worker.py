@@ -57,7 +57,8 @@ MAX_CASES_IN_FLIGHT = 2000
 # share a request (a record's timestamp is taken when it is handed over, not when sent).
 PRODUCER_BATCH_BYTES = 512 * 1024
 PRODUCER_LINGER_MS = 50
-# Acks between inline commits: high enough that the once-a-second timer commits instead.
+# Acks between inline commits (faust's default, stated because it matters): high
+# enough that the once-a-second timer commits instead.
 COMMIT_EVERY = 10_000
 # Fetched bytes per partition per request (faust's default: 1 MiB); cases are ~6 KiB.
 CONSUMER_FETCH_BYTES = 4 * 1024 * 1024
@@ -136,8 +137,10 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
         # Offsets are committed by faust's timer, once a second. A commit every N
         # acks runs inline in the consumer's feeder and flushes the producer, which
         # waits out the linger each time: every 100 acks capped the worker near
-        # 1,750 cases/s (scripts/bench_bus_floor.py). A crash redelivers at most a
-        # second's cases, which are recognised by their event ids.
+        # 1,750 cases/s (scripts/bench_bus_floor.py). A crash redelivers what was
+        # not committed (up to a second of acked cases and those still in flight);
+        # their determinations keep their derived event ids, which petitions and
+        # notifications recognise.
         broker_commit_every=COMMIT_EVERY,
         broker_commit_interval=1.0,
         # No leader-election topic: this app uses no tables or leader-only timers.
@@ -160,8 +163,8 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
 
     async def send(topic: faust.TopicT, key: str, message, value: bytes | None = None):
         """Hand one record to the producer; returns the future of its acknowledgement."""
-        with bus.traced_record(tracer, topic.get_topic_name(), message, value) as (value, headers):
-            return await topic.send(key=key.encode(), value=value, headers=headers)
+        with bus.traced_record(tracer, topic.get_topic_name(), message, value) as (record, headers):
+            return await topic.send(key=key.encode(), value=record, headers=headers)
 
     async def crash(exc: BaseException) -> None:
         # faust's own answer to a producer that cannot deliver: the worker stops with the

@@ -14,9 +14,13 @@ Behaviour follows gogen (shared/domain/ca-doj-prop64.md §1.1, §1.8):
 * Exactly 95 fields per data row. Unlike gogen, one bad row does not fail the
   whole file: it becomes a `RowError` and reading goes on.
 
-Deliberate difference from gogen: a UTF-8 byte-order mark before the header is
-ignored. gogen's quirk (the BOM defeats header detection and the header becomes
-a bogus subject called "SUBJECT_ID") would create a fake person here.
+Deliberate difference from gogen, by default: a UTF-8 byte-order mark before
+the header is ignored. gogen's quirk (the BOM defeats header detection and the
+header becomes a bogus subject called "SUBJECT_ID") would create a fake person
+here; `skip_bom=False` keeps it for gogen's own rule version.
+
+`validate_row` and `count_order_problem` say which well-formed rows cannot be
+judged; offline evaluation and intake reject the same ones.
 
 Memory is bounded by the longest record, never by the file.
 """
@@ -45,6 +49,7 @@ __all__ = [
     "FieldProblem",
     "Row",
     "RowError",
+    "count_order_problem",
     "read_rows",
     "validate_row",
 ]
@@ -402,7 +407,8 @@ def validate_row(row: Row, *, any_subject_id: bool = False) -> list[FieldProblem
     """Problems that make intake reject a well-formed row.
 
     Only what cannot be processed at all: an empty SUBJECT_ID would merge
-    unrelated rows into one person (gogen's quirk, §1.3), and a short CNT_ORDER
+    unrelated rows into one person (gogen's quirk, §1.3; reproduced only on
+    request, see ``any_subject_id``), and a short CNT_ORDER
     on a conviction or court row stops gogen (count_order_problem; offline
     evaluation rejects the same rows). Anything gogen accepts, such as invalid
     dates or unknown codes, passes: the rules judge it.
