@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from clearway.ca_doj import bundle, summary
+from clearway.ca_doj import bundle, summary, tally_codec
 from clearway.ca_doj.columns import COLUMNS
 from clearway.ca_doj.summary import ReliefCounts, Tally
 
@@ -294,12 +294,12 @@ def test_tally_add_keeps_the_earliest_conviction(running, other, earliest) -> No
 
 def test_tally_to_proto_and_back() -> None:
     for tally in (full_tally(), full_tally((1, 1, 1), scale=7), Tally(), full_tally(None)):
-        message = summary.to_proto(tally)
-        assert summary.from_proto(message) == tally
+        message = tally_codec.to_proto(tally)
+        assert tally_codec.from_proto(message) == tally
         again = type(message).FromString(message.SerializeToString())
-        assert summary.from_proto(again) == tally
-    assert summary.to_proto(full_tally()).earliest_conviction.raw == "19850411"
-    assert not summary.to_proto(Tally()).HasField("earliest_conviction")
+        assert tally_codec.from_proto(again) == tally
+    assert tally_codec.to_proto(full_tally()).earliest_conviction.raw == "19850411"
+    assert not tally_codec.to_proto(Tally()).HasField("earliest_conviction")
 
 
 NOW = datetime.datetime(2026, 11, 20, 9, 15, 30, 123000, tzinfo=datetime.timezone.utc)

@@ -10,7 +10,7 @@ import pytest
 import clearway_eligibility
 from clearway import events
 from clearway.determinations import eligible_count
-from clearway.ca_doj import summary
+from clearway.ca_doj import tally_codec
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
 from clearway_eligibility import service
 from clearway_eligibility.domain import prop64
@@ -240,7 +240,7 @@ def test_report_tally_and_county_lists(case, gogen_fixtures):
     report = _determine(case, policy).prop64_report
     assert list(report.dismiss_sections) == ["11357", "11358"]
     assert list(report.reduce_sections) == ["11359", "11360"]
-    tally = summary.from_proto(report.tally)
+    tally = tally_codec.from_proto(report.tally)
     assert tally.subjects == 1 and tally.subjects_with_prop64 == 1
     assert sum(tally.outcomes.values()) == 2
     assert tally.convictions_by_section == {"11357": 1, "11359": 1}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from clearway import events
 from clearway.ca_doj import columns as col
-from clearway.ca_doj import summary
+from clearway.ca_doj import tally_codec
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
 
 from clearway_eligibility.domain import doj_rows, prop64, report
@@ -156,6 +156,6 @@ def _add_report(made, case, assessment: report.Assessment, rules: prop64.RuleVer
         if columns is None:
             columns = report.unjudged_columns(row.fields[col.OFFENSE_DESCR], row.fields[col.COMMENT_TEXT], rules)
         line.columns.extend(columns)
-    out.tally.CopyFrom(summary.to_proto(assessment.tally))
+    out.tally.CopyFrom(tally_codec.to_proto(assessment.tally))
     out.dismiss_sections.extend(policy.dismiss_sections)
     out.reduce_sections.extend(policy.reduce_sections)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from clearway import events
-from clearway.ca_doj import bundle, impact, summary
+from clearway.ca_doj import bundle, impact, summary, tally_codec
 from clearway.ca_doj.columns import COLUMNS
 from clearway.v1 import batch_pb2, determination_pb2
 
@@ -147,7 +147,7 @@ def write_bundle(folder: Path, closed: batch_pb2.BatchClosed) -> None:
             continue
         seen.add(record["event_id"])
         first = first or record
-        tally.add(summary.from_proto(determination_pb2.Prop64Tally.FromString(record["tally"])))
+        tally.add(tally_codec.from_proto(determination_pb2.Prop64Tally.FromString(record["tally"])))
         for file, index, all_line, cond_line, judged in record["rows"]:
             lines.setdefault(file, []).append((index, all_line, cond_line, judged))
     if first is None:
