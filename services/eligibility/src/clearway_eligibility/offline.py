@@ -415,21 +415,18 @@ def _split_plain_line(line: str) -> tuple[list[str] | str, bool, int]:
     """
     if '"' not in line:
         return (line.split(",") if line else []), True, -1
-    parts = line.split('"')
-    if len(parts) == 3:
-        before, inside, after = parts
-        # Two quotes around a whole field: it opens the line or follows a comma,
-        # and ends the line or precedes one.
-        if before[-1:] in ("", ",") and after[:1] in ("", ","):
-            fields = before[:-1].split(",") if before else []
-            column = len(fields)
-            fields.append(inside)
-            if after:
-                fields += after[1:].split(",")
-            if "," in inside:
-                return fields, True, column
-            return fields, False, -1
-    return next(csv.reader((line,), strict=True)), False, -1
+    parts = bundle.one_quoted_field(line)
+    if parts is None:
+        return next(csv.reader((line,), strict=True)), False, -1
+    before, inside, after = parts
+    fields = before[:-1].split(",") if before else []
+    column = len(fields)
+    fields.append(inside)
+    if after:
+        fields += after[1:].split(",")
+    if "," in inside:
+        return fields, True, column
+    return fields, False, -1
 
 
 def _write_segment(pieces: list[str], out) -> int:

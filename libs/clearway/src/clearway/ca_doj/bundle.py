@@ -139,21 +139,18 @@ def is_go_line(line: str, plain: bool = False) -> bool:
         return False
     if '"' not in line:
         return True
-    span = one_quoted_field(line)
-    return span is not None and "," in line[span[0] + 1:span[1]]
+    parts = one_quoted_field(line)
+    return parts is not None and "," in parts[1]
 
 
-def one_quoted_field(line: str) -> tuple[int, int] | None:
-    """The positions of the two quotes of a line that has exactly two, around a
-    whole field (the DOJ name, "LAST,FIRST"); None for any other line."""
-    start = line.find('"')
-    if start < 0:
-        return None
-    end = line.find('"', start + 1)
-    if end < 0 or line.find('"', end + 1) >= 0:
-        return None
-    if (start == 0 or line[start - 1] == ",") and (end + 1 == len(line) or line[end + 1] == ","):
-        return start, end
+def one_quoted_field(line: str) -> tuple[str, str, str] | None:
+    """A line with exactly two quotes, around a whole field (the DOJ name, "LAST,FIRST"),
+    as (the text before the opening quote, the field, the text after the closing
+    quote); None for any other line. The field opens the line or follows a
+    comma, and ends the line or precedes one."""
+    parts = line.split('"')
+    if len(parts) == 3 and parts[0][-1:] in ("", ",") and parts[2][:1] in ("", ","):
+        return parts[0], parts[1], parts[2]
     return None
 
 
