@@ -9,7 +9,6 @@ import pytest
 from clearway.v1 import case_pb2, envelope_pb2
 from clearway_eligibility.domain import sections
 from clearway_eligibility.domain.from_case import date_from_source, subject_from_case
-from clearway_eligibility.domain.model import extract_code_section
 
 
 def sdate(raw: str, valid: bool = True) -> envelope_pb2.SourceDate:
@@ -88,22 +87,8 @@ def case(*steps: case_pb2.Step, dob: envelope_pb2.SourceDate | None = None) -> c
     ],
 )
 def test_extract_code_section(offense: str, comment: str, expected: str) -> None:
-    assert extract_code_section(offense, comment) == expected
-
-
-def test_model_extract_code_section_is_the_gogen_variant_of_sections() -> None:
-    """One definition: model delegates to sections.extract_code_section(corrected=False)."""
-    for offense, comment in [
-        ("664-11357 HS-ATTEMPT", ""),
-        ("SEE COMMENT FOR CHARGE ", "11358 HS-X"),
-        ("", "664-11359 HS-X"),
-        ("11357(C)HS-POSSESS", ""),
-    ]:
-        assert extract_code_section(offense, comment) == sections.extract_code_section(
-            offense, comment, corrected=False
-        )
-    # The corrected variant differs on hyphenated attempts; model does not use it.
-    assert sections.extract_code_section("664-11357 HS-ATTEMPT", "", corrected=True) != "664"
+    """gogen's reading (§1.4): what a structured case's charges become under gogen's version."""
+    assert sections.extract_code_section(offense, comment) == expected
 
 
 # -------------------------------------------------------------- dates (§1.6)

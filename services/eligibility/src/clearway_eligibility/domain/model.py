@@ -23,24 +23,12 @@ from clearway_eligibility.domain import sections as section_matchers
 SEE_COMMENT_FOR_CHARGE = section_matchers.SEE_COMMENT_FOR_CHARGE
 
 
-def extract_code_section(offense_text: str, comment_text: str) -> str:
-    """Return the code section gogen reads a charge as (§1.4).
-
-    One definition: `sections.extract_code_section`, gogen variant. The source
-    is OFFENSE_DESCR unless, after trimming, it is blank or exactly "SEE COMMENT
-    FOR CHARGE", in which case it is COMMENT_TEXT. The section is everything
-    before the first '-', untrimmed. gogen quirk kept on purpose: an attempt
-    written "664-11357" becomes "664" and is no longer Prop 64.
-    """
-    return section_matchers.extract_code_section(offense_text, comment_text, corrected=False)
-
-
 class Conviction(NamedTuple):
     """One conviction: the first CONVICTED count of a subject per count order."""
 
     # cycle_order/step_order/count_order of the count that introduced it.
     conviction_id: str
-    # Extracted per §1.4 (see extract_code_section); every matcher reads this.
+    # Extracted per §1.4 (see sections.extract_code_section); every matcher reads this.
     code_section: str
     # Raw OFFENSE_DESCR and COMMENT_TEXT, kept for review and reporting.
     offense_text: str
@@ -256,5 +244,4 @@ __all__ = [
     "PROP64_SECTION_NAMES",
     "SEE_COMMENT_FOR_CHARGE",
     "Subject",
-    "extract_code_section",
 ]
