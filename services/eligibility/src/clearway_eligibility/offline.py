@@ -741,10 +741,7 @@ class _Assembly:
 
     def __init__(self, out: Path, spool: Path, paths: Sequence[str], skipped: set[int],
                  rules: prop64.RuleVersion) -> None:
-        encoder = bundle.LineEncoder()
-        eligibility = list(report.header(rules))
-        header = encoder.line(list(COLUMNS) + eligibility).encode()
-        cond_header = encoder.line([COLUMNS[i] for i in bundle.CONDENSED_COLUMNS] + eligibility).encode()
+        header, cond_header = (line.encode() for line in bundle.header_lines(report.header(rules)))
         self._headers = (header, cond_header, header)
         self._out, self._spool, self._paths = out, spool, paths
         self._to_open = [n for n in range(len(paths)) if n not in skipped]

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from clearway import events
 from clearway.ca_doj import bundle, impact, summary, tally_codec
-from clearway.ca_doj.columns import COLUMNS
 from clearway.v1 import batch_pb2, determination_pb2
 
 log = logging.getLogger(__name__)
@@ -153,9 +152,7 @@ def write_bundle(folder: Path, closed: batch_pb2.BatchClosed) -> None:
     if first is None:
         return
     rules_header = _eligibility_header(first)
-    encoder = bundle.LineEncoder()
-    header = encoder.line(list(COLUMNS) + rules_header)
-    cond_header = encoder.line([COLUMNS[i] for i in bundle.CONDENSED_COLUMNS] + rules_header)
+    header, cond_header = bundle.header_lines(rules_header)
     for number, name in enumerate(files, start=1):
         if name in rejected:
             continue

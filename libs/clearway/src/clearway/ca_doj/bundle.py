@@ -181,3 +181,12 @@ class LineEncoder:
         buffer.truncate()
         self._writer.writerows(rows)
         return to_go_csv(buffer.getvalue())
+
+
+def header_lines(eligibility_columns: Sequence[str]) -> tuple[str, str]:
+    """The first line of All_Results (and Prop64_Results), and that of
+    All_Results_Condensed: the DOJ columns, all or the condensed ones, then
+    `eligibility_columns`. One definition for offline evaluation and petitions."""
+    encoder = LineEncoder()
+    return (encoder.line([*COLUMNS, *eligibility_columns]),
+            encoder.line([*(COLUMNS[i] for i in CONDENSED_COLUMNS), *eligibility_columns]))
