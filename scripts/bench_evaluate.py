@@ -17,7 +17,9 @@ Pipeline part (``--pipeline``; included in ``--all``): the smallest size through
 the running pipeline (a real Kafka broker and the four services, through
 clearway.devstack.LocalStack), timed from the start of ``clearway submit`` until
 every case of the batch has its determination; compared with the offline time
-for the same rows.
+for the same rows. It also reports when petitions had written the batch's result
+bundle (petitions and notifications run at a lower CPU priority: see
+clearway.devstack.FOLLOWER_NICE).
 
 Figures are printed as a table and written to .local/bench/results.json.
 
@@ -334,6 +336,7 @@ class PipelineRun:
     determinations: int
     seconds: float            # submission start -> last determination written
     submit_seconds: float     # submission start -> `clearway submit` exited
+    bundle_seconds: float | None  # submission start -> petitions wrote the batch's bundle
     rows_per_second: float
     offline_seconds: float | None
     ratio_to_offline: float | None
@@ -383,6 +386,20 @@ def submit_argv(stack, data: Dataset, batch_id: str, contacts: bool, extra: list
     at = argv.index(str(files[0])) + 1
     argv[at:at] = [str(f) for f in files[1:]]  # `clearway submit FILE [FILE ...]`
     return argv + extra
+
+
+def wait_for_bundle(done: Path, t0_wall: float, timeout_s: float) -> float | None:
+    """Seconds from ``t0_wall`` until petitions marked the batch's bundle written (None: not within ``timeout_s``).
+
+    Petitions and notifications run at a lower CPU priority than eligibility
+    (clearway.devstack.FOLLOWER_NICE), so the documents follow the determinations.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not done.exists():
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.2)
+    return done.stat().st_mtime - t0_wall
 
 
 def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, extra: list[str],
@@ -443,6 +460,8 @@ def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, e
                         line = (f"  {now - t0:6.1f}s  determined {done:,} / "
                                 f"{submission.cases if submission else data.people:,}")
                         print("\r" + line if tty else line, end="" if tty else "\n", flush=True)
+            bundle_seconds = wait_for_bundle(stack.bundles_dir / batch_id / "DONE", t0_wall,
+                                             stall_s)
         finally:
             counter.close()
             if proc is not None:
@@ -453,6 +472,7 @@ def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, e
     seconds = counter.last_timestamp_ms / 1000 - t0_wall if counter.last_timestamp_ms else detected
     run = PipelineRun(rows=data.rows, people=data.people, cases=submission.cases, determinations=done,
                       seconds=round(seconds, 3), submit_seconds=round(submit_seconds, 3),
+                      bundle_seconds=round(bundle_seconds, 3) if bundle_seconds else None,
                       rows_per_second=round(data.rows / seconds, 1), offline_seconds=offline_seconds,
                       ratio_to_offline=round(seconds / offline_seconds, 2) if offline_seconds else None,
                       services_start_seconds=round(started, 1))
@@ -496,6 +516,8 @@ def print_pipeline(run: PipelineRun) -> None:
           f"{run.cases:,} cases")
     print(f"  seconds {run.seconds:.2f} (submit itself {run.submit_seconds:.2f}); "
           f"{run.rows_per_second:,.0f} rows/s")
+    print("  batch bundle written by petitions after "
+          + (f"{run.bundle_seconds:.2f}s" if run.bundle_seconds else "- (not within the --stall time)"))
     if run.ratio_to_offline is None:
         print("  ratio to offline: n/a (no successful offline run for these rows)")
     else:

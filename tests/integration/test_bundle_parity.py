@@ -53,7 +53,7 @@ def submit_in_compat_mode_as_offline(stack, tmp_path, source: Path) -> tuple[Sub
     submitted = Submission.parse(stack.clearway(
         "submit", str(source), "--jurisdiction", "ca/sacramento",
         "--rule-version", "gogen-0.2.13", "--compute-at", "2019-11-11").stdout)
-    folder = stack.home / "bundles" / submitted.batch_id
+    folder = stack.bundles_dir / submitted.batch_id
     wait_for_bundle(folder)
     evaluate_offline(stack, tmp_path / "offline", [source], "--compat", "gogen")
     for kind in BUNDLE:
@@ -95,7 +95,7 @@ def test_people_split_across_two_files_are_one_person_in_pipeline_and_offline(st
         "submit", *map(str, files), "--jurisdiction", "ca/sacramento",
         "--compute-at", "2019-11-11").stdout)
     assert submitted.cases == 40, "each person once, although their rows are in both files"
-    folder = stack.home / "bundles" / submitted.batch_id
+    folder = stack.bundles_dir / submitted.batch_id
     wait_for_bundle(folder)
     evaluate_offline(stack, tmp_path / "offline", files)
     for kind in BUNDLE:
@@ -121,7 +121,7 @@ def test_reject_file_in_compat_mode_gives_the_offline_bundle_and_error_file(stac
     assert submitted.rejected_rows == 1
     assert "file bad.csv rejected whole (PARSING): record on line 3: wrong number of fields; " \
            "5 well-formed rows withheld" in result.stdout
-    folder = stack.home / "bundles" / submitted.batch_id
+    folder = stack.bundles_dir / submitted.batch_id
     wait_for_bundle(folder)
     offline_run = evaluate_offline(stack, tmp_path / "offline", [good, bad], "--compat", "gogen",
                                    "--on-bad-row", "reject-file", check=False)
