@@ -1,11 +1,14 @@
-"""The transactional processor's per-record decisions, with stand-ins for Kafka."""
+"""The transactional processor's per-record decisions, and processors run side by side, with stand-ins for Kafka."""
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 
+import pytest
+
 from clearway import events, topics
-from clearway.bus import Ledger, Outgoing, Rejected, TransactionalProcessor
+from clearway.bus import Ledger, Outgoing, Rejected, TransactionalProcessor, run_side_by_side
 from clearway.v1 import dead_letter_pb2, determination_pb2
 
 
@@ -92,3 +95,46 @@ def test_kafka_python_checksums_record_batches_in_c():
 
     assert util.crc32c_c is not None
     assert util.calc_crc32c(memoryview(b"123456789")) == 0xE3069283  # the CRC-32C check value
+
+
+class StandInProcessor:
+    """What run_side_by_side needs of a TransactionalProcessor: run(stop, ready) on its thread."""
+
+    def __init__(self, name, fail_after_ready=False, ready_when=None):
+        self.service, self.group_id = "test", name
+        self.fail_after_ready = fail_after_ready
+        self.ready_when = ready_when or threading.Event()
+        self.stopped = False
+
+    def run(self, stop, ready):
+        self.ready_when.wait(5)
+        ready.set()
+        if self.fail_after_ready:
+            raise RuntimeError(f"{self.group_id} failed")
+        stop.wait(5)
+        self.stopped = stop.is_set()
+
+
+def test_side_by_side_is_ready_once_every_processor_consumes_and_stops_them_all():
+    first, second = StandInProcessor("a"), StandInProcessor("b")
+    stop, ready = threading.Event(), threading.Event()
+    runner = threading.Thread(target=run_side_by_side, args=([first, second], stop, ready))
+    runner.start()
+    first.ready_when.set()
+    assert not ready.wait(0.3)  # the second is not consuming yet
+    second.ready_when.set()
+    assert ready.wait(2)
+    stop.set()
+    runner.join(5)
+    assert not runner.is_alive() and first.stopped and second.stopped
+
+
+def test_side_by_side_a_failing_processor_stops_the_other_and_its_error_is_raised():
+    healthy = StandInProcessor("healthy")
+    failing = StandInProcessor("failing", fail_after_ready=True)
+    healthy.ready_when.set()
+    failing.ready_when.set()
+    stop = threading.Event()
+    with pytest.raises(RuntimeError, match="failing failed"):
+        run_side_by_side([healthy, failing], stop)
+    assert stop.is_set() and healthy.stopped

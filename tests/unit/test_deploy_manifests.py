@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 from clearway import topics
+from clearway_eligibility.worker import GROUP as ELIGIBILITY_GROUP
+from clearway_petitions.__main__ import BUNDLES_GROUP, FILINGS_GROUP
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 
@@ -32,10 +34,10 @@ def _acls(user: str) -> list[dict]:
     return doc["spec"]["authorization"]["acls"]
 
 
-def _allowed(user: str, topic: str, operation: str) -> bool:
+def _allowed(user: str, topic: str, operation: str, kind: str = "topic") -> bool:
     for acl in _acls(user):
         resource = acl["resource"]
-        if resource["type"] != "topic" or operation not in acl["operations"]:
+        if resource["type"] != kind or operation not in acl["operations"]:
             continue
         name, pattern = resource["name"], resource.get("patternType", "literal")
         if (pattern == "literal" and name == topic) or (pattern == "prefix" and topic.startswith(name)):
@@ -55,7 +57,8 @@ def test_no_topic_is_declared_that_the_code_does_not_use():
     assert set(_declared_topics()) == {spec.name for spec in topics.all_topics()}
 
 
-# What each service reads and writes (see each service's __main__ and the intake publisher).
+# What each service reads and writes, and its consumer groups (see each service's
+# __main__ and the intake publisher; intake's read model follows its topics without a group).
 USES = {
     "clearway-intake": {
         "Write": (topics.CASES, topics.BATCHES, topics.INTAKE_REJECTED),
@@ -65,23 +68,28 @@ USES = {
         "Write": (topics.DETERMINATIONS, topics.ELIGIBILITY_REJECTED,
                   *(topics.court_feed(j) for j in topics.DEFAULT_COURT_FEEDS)),
         "Read": (topics.CASES,),
+        "groups": (ELIGIBILITY_GROUP,),
     },
     "clearway-petitions": {
         "Write": (topics.PETITIONS, topics.PETITIONS_REJECTED),
         "Read": (topics.DETERMINATIONS, topics.BATCHES, topics.PETITIONS),
+        "groups": (FILINGS_GROUP, BUNDLES_GROUP),
     },
     "clearway-notifications": {
         "Write": (topics.NOTIFICATIONS, topics.NOTIFICATIONS_REJECTED),
         "Read": (topics.DETERMINATIONS, topics.PETITIONS, topics.NOTIFICATIONS),
+        "groups": ("clearway-notifications",),
     },
 }
 
 
 @pytest.mark.parametrize("user", sorted(USES))
 def test_each_service_may_use_its_topics_and_describe_all(user):
-    for operation, used in USES[user].items():
-        for topic in used:
+    for operation in ("Read", "Write"):
+        for topic in USES[user][operation]:
             assert _allowed(user, topic, operation), f"{user} may not {operation} {topic}"
+    for group in USES[user].get("groups", ()):
+        assert _allowed(user, group, "Read", kind="group"), f"{user} may not join group {group}"
     for spec in topics.all_topics():  # ensure_topics checks at startup that all exist
         assert _allowed(user, spec.name, "Describe"), f"{user} may not Describe {spec.name}"
 

@@ -11,7 +11,7 @@ import pytest
 
 from clearway import events, topics
 from clearway.ca_doj import SUBJECT_ID_SCHEME
-from clearway.v1 import case_pb2, determination_pb2, envelope_pb2, petition_pb2
+from clearway.v1 import batch_pb2, case_pb2, determination_pb2, envelope_pb2, petition_pb2
 from clearway_petitions import service
 from clearway_petitions.batch_bundle import BatchBundles
 from clearway_petitions.domain.store import DocumentStore
@@ -76,8 +76,7 @@ def test_nothing_eligible_files_nothing(store, outcomes):
 
 
 def test_nothing_eligible_publishes_nothing(store, tmp_path):
-    handler = service.handle(store, BatchBundles(tmp_path / "bundles"))
-    assert handler(topics.DETERMINATIONS, _determination(Outcome.OUTCOME_NOT_ELIGIBLE)) == []
+    assert service.filings(store)(topics.DETERMINATIONS, _determination(Outcome.OUTCOME_NOT_ELIGIBLE)) == []
 
 
 def test_an_eligible_determination_gives_a_petition_and_an_order(store):
@@ -96,8 +95,7 @@ def test_rows_without_a_subject_id_get_no_petition(store, tmp_path, subject_id):
     Its determination still goes into the batch's bundle (tests/integration/test_bundle_parity.py)."""
     made = _determination(Outcome.OUTCOME_DISMISS)
     made.person.identifiers.add(scheme=SUBJECT_ID_SCHEME, value=subject_id)
-    bundles = BatchBundles(tmp_path / "bundles")
-    assert service.handle(store, bundles)(topics.DETERMINATIONS, made) == []
+    assert service.filings(store)(topics.DETERMINATIONS, made) == []
     assert not store.root.exists() or not any(store.root.rglob("*.pdf"))
     made.person.identifiers[0].value = "10000001"
     assert service.file_petition(made, store) is not None  # the same determination, one person's
@@ -158,8 +156,23 @@ def test_a_replay_into_a_fresh_store_renders_byte_identical_documents(tmp_path):
 
 
 def test_handle_publishes_the_petition_keyed_by_person(store, tmp_path):
-    handler = service.handle(store, BatchBundles(tmp_path / "bundles"))
-    (outgoing,) = handler(topics.DETERMINATIONS, _determination(Outcome.OUTCOME_DISMISS))
+    (outgoing,) = service.filings(store)(topics.DETERMINATIONS, _determination(Outcome.OUTCOME_DISMISS))
     assert outgoing.topic == topics.PETITIONS
     assert outgoing.key == "p_opaque"
     assert isinstance(outgoing.message, petition_pb2.PetitionGenerated)
+
+
+def test_bundle_lines_spool_the_batch_and_complete_its_bundle_without_filing(store, tmp_path):
+    """The bundle's consumer group renders nothing: filings are the other group's work."""
+    made = _determination(Outcome.OUTCOME_DISMISS)
+    made.prop64_report.dismiss_sections.append("11357")  # a CA determination carries its report
+    bundles = BatchBundles(tmp_path / "bundles")
+    handle = service.bundle_lines(bundles)
+    closed = batch_pb2.BatchClosed(envelope=made.envelope, case_count=1)
+
+    assert handle(topics.DETERMINATIONS, made) == []
+    assert not (bundles.folder("batch-3") / "DONE").exists()  # the batch is not closed yet
+    assert handle(topics.BATCHES, closed) == []
+    assert (bundles.folder("batch-3") / "DONE").exists()
+    assert (bundles.folder("batch-3") / "gogen.json").exists()
+    assert not store.root.exists() or not any(store.root.rglob("*.pdf"))

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from google.protobuf.message import Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -293,3 +293,37 @@ class TransactionalProcessor:
             original_offset=record.offset, cause=envelope)
         key = envelope.case_id if envelope else letter.envelope.event_id
         publish(producer, Outgoing(self.dead_letter_topic, key, letter), tracer)
+
+
+def run_side_by_side(processors: Sequence[TransactionalProcessor], stop: threading.Event,
+                     ready: threading.Event | None = None) -> None:
+    """Run processors on a thread each until ``stop``; ``ready`` once all of them consume.
+
+    Why: one service may follow the same topic in two consumer groups, so that cheap
+    work is not queued behind expensive work (petitions writes a batch's bundle
+    without waiting for its PDFs). If one processor fails, the others are stopped
+    and its error is raised here, so the service exits as it would with one.
+    """
+    failures: list[BaseException] = []
+    readies = [threading.Event() for _ in processors]
+
+    def run(processor: TransactionalProcessor, consuming: threading.Event) -> None:
+        try:
+            processor.run(stop, consuming)
+        except BaseException as exc:
+            failures.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=run, args=(processor, consuming), daemon=True,
+                                name=f"{processor.service}:{processor.group_id}")
+               for processor, consuming in zip(processors, readies)]
+    for thread in threads:
+        thread.start()
+    while not stop.is_set() and not all(consuming.is_set() for consuming in readies):
+        stop.wait(0.1)
+    if ready is not None and not stop.is_set():
+        ready.set()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]

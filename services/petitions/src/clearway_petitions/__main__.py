@@ -1,14 +1,16 @@
 """Run the petitions service: ``python -m clearway_petitions``.
 
 Consumes clearway.determinations.v1, writes PDFs to the document store and
-publishes clearway.petitions.v1; with clearway.batches.v1, writes each batch's
-gogen result bundle once its last determination is in. SIGTERM: finish the batch, commit, exit.
+publishes clearway.petitions.v1. Beside that, in a consumer group of its own, it
+follows clearway.determinations.v1 and clearway.batches.v1 and writes each batch's
+gogen result bundle once its last determination is in, however many PDFs are
+still to render. SIGTERM: finish the batch in hand, commit, exit.
 """
 
 from __future__ import annotations
 
 from clearway import topics
-from clearway.bus import Ledger, TransactionalProcessor
+from clearway.bus import Ledger, TransactionalProcessor, run_side_by_side
 from clearway.runner import run_service
 from clearway.v1 import batch_pb2, determination_pb2, petition_pb2
 
@@ -16,6 +18,9 @@ from clearway_petitions import service
 from clearway_petitions.batch_bundle import BatchBundles
 from clearway_petitions.config import PetitionSettings
 from clearway_petitions.domain.store import DocumentStore
+
+FILINGS_GROUP = "clearway-petitions"
+BUNDLES_GROUP = "clearway-petitions-bundles"
 
 
 def main() -> None:
@@ -25,17 +30,21 @@ def main() -> None:
         ledger = Ledger.from_topic(settings.bus.bootstrap_servers, topics.PETITIONS,
                                    petition_pb2.PetitionGenerated,
                                    key_of=lambda p: p.determination_event_id)
-        TransactionalProcessor(
-            service="petitions",
-            bootstrap_servers=settings.bus.bootstrap_servers,
-            group_id="clearway-petitions",
-            inputs={topics.DETERMINATIONS: determination_pb2.DeterminationMade,
-                    topics.BATCHES: batch_pb2.BatchClosed},
-            handle=service.handle(DocumentStore(settings.documents_dir),
-                                  BatchBundles(settings.bundles_dir)),
-            dead_letter_topic=topics.PETITIONS_REJECTED,
-            ledger=ledger,
-        ).run(stop, ready)
+        common = dict(bootstrap_servers=settings.bus.bootstrap_servers,
+                      dead_letter_topic=topics.PETITIONS_REJECTED)
+        run_side_by_side([
+            TransactionalProcessor(
+                service="petitions", group_id=FILINGS_GROUP,
+                inputs={topics.DETERMINATIONS: determination_pb2.DeterminationMade},
+                handle=service.filings(DocumentStore(settings.documents_dir)),
+                ledger=ledger, **common),
+            # Its own idempotency: the bundle spool names each determination it holds.
+            TransactionalProcessor(
+                service="petitions-bundles", group_id=BUNDLES_GROUP,
+                inputs={topics.DETERMINATIONS: determination_pb2.DeterminationMade,
+                        topics.BATCHES: batch_pb2.BatchClosed},
+                handle=service.bundle_lines(BatchBundles(settings.bundles_dir)), **common),
+        ], stop, ready)
 
     run_service("petitions", settings.bus, settings.health_port, work)
 

@@ -1,4 +1,5 @@
-"""Turn an eligible determination into court filings: DeterminationMade in, PetitionGenerated out.
+"""Turn an eligible determination into court filings: DeterminationMade in, PetitionGenerated out,
+and gather each batch's determinations into its result bundle.
 
 A person with no eligible conviction gets no filing (notifications tells them so),
 nor do rows that cannot be tied to one person (names_one_person).
@@ -50,15 +51,29 @@ def file_petition(made: determination_pb2.DeterminationMade,
     return event
 
 
-def handle(store: DocumentStore, bundles: BatchBundles):
-    """Determinations become filings and report lines; BatchClosed may complete a bundle."""
+def filings(store: DocumentStore):
+    """Determinations become filings: a PetitionGenerated for each one with eligible convictions."""
+
+    def on_event(_topic: str, made: determination_pb2.DeterminationMade) -> list[Outgoing]:
+        event = file_petition(made, store)
+        return [Outgoing(topics.PETITIONS, made.person_id, event)] if event else []
+
+    return on_event
+
+
+def bundle_lines(bundles: BatchBundles):
+    """Determinations' report lines are spooled by batch; BatchClosed may complete a bundle.
+
+    Runs in a consumer group of its own, beside filings: spooling takes a fraction
+    of a millisecond a determination, rendering two PDFs about 14 ms, so a batch's
+    bundle follows its last determination instead of its last PDF.
+    """
 
     def on_event(topic: str, message) -> list[Outgoing]:
         if topic == topics.BATCHES:
             bundles.close(message)
-            return []
-        event = file_petition(message, store)
-        bundles.add(message)
-        return [Outgoing(topics.PETITIONS, message.person_id, event)] if event else []
+        else:
+            bundles.add(message)
+        return []
 
     return on_event
