@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import re
+import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
@@ -169,6 +172,35 @@ def test_same_input_gives_the_same_bytes(person, determination, render):
 
     assert first == again
     assert render(person, determination, COURT, PREPARED_ON + datetime.timedelta(days=1)) != first
+
+
+_RENDER_IN_A_FRESH_INTERPRETER = """
+import datetime, hashlib, sys
+from clearway.v1 import case_pb2, determination_pb2
+from clearway_petitions.domain.petition import render_order, render_petition
+person = case_pb2.Person.FromString(bytes.fromhex(sys.argv[1]))
+made = determination_pb2.DeterminationMade.FromString(bytes.fromhex(sys.argv[2]))
+for render in (render_petition, render_order):
+    print(hashlib.sha256(render(person, made, sys.argv[3], datetime.date(2026, 11, 20))).hexdigest())
+"""
+
+
+def test_reportlabs_c_accelerator_renders_the_same_bytes_as_its_python_fallback(person, determination):
+    """The accelerator is installed (reportlab[accel]) and changes speed only: a deployment
+    without it would still store the very same documents under the same hashes."""
+    import _rl_accel  # noqa: F401  (fails if the accel extra is missing)
+
+    argv = [person.SerializeToString().hex(), determination.SerializeToString().hex(), COURT]
+
+    def hashes(prelude: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", prelude + _RENDER_IN_A_FRESH_INTERPRETER, *argv],
+                              capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    with_c = hashes("")
+    python_only = hashes("import sys; sys.modules['_rl_accel'] = None\n")
+    assert len(with_c) == 2 and with_c == python_only
+    assert with_c[0] == hashlib.sha256(render_petition(person, determination, COURT, PREPARED_ON)).hexdigest()
 
 
 def test_nothing_to_file_without_an_eligible_conviction(person, determination):
