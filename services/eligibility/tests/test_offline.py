@@ -13,6 +13,7 @@ import csv
 import datetime
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -132,6 +133,41 @@ def test_a_run_that_fails_leaves_no_partial_bundle(synthetic_files, policy, tmp_
         offline.evaluate_files([single], tmp_path, options(policy, GOGEN, chunk_bytes=64 << 10))
     assert calls  # the failure happened where it was meant to
     assert outputs(tmp_path) == before  # the corrected run's files, untouched; no spool left
+
+
+_KILLED_IN_THE_REPORTS = """
+import os, signal, sys
+from pathlib import Path
+from clearway_eligibility import offline
+from clearway_eligibility.domain.model import Policy
+from clearway_eligibility.domain.prop64 import CORRECTED
+import datetime
+offline._write_reports = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+policy = Policy.from_json(Path(sys.argv[1]).read_bytes())
+offline.evaluate_files([sys.argv[2]], sys.argv[3], offline.Options(
+    county="SACRAMENTO", compute_date=datetime.date(2019, 11, 11), policy=policy, rules=CORRECTED, workers=1))
+"""
+
+
+def test_the_spool_of_a_killed_run_is_removed_by_the_next_run(gogen_fixtures, policy, tmp_path) -> None:
+    """SIGKILL leaves no chance to clean up; the next run in the folder does it, and leaves
+    alone the spools of runs still going or of other hosts."""
+    fixture = gogen_fixtures / "configurable_flow" / "input.csv"
+    killed = subprocess.Popen([sys.executable, "-c", _KILLED_IN_THE_REPORTS,
+                               str(gogen_fixtures / "eligibility_options.json"), str(fixture), str(tmp_path)])
+    assert killed.wait(timeout=60) == -9
+    (abandoned,) = tmp_path.glob(offline.SPOOL_PREFIX + "*")
+    assert abandoned.name.startswith(f"{offline.SPOOL_PREFIX}{killed.pid}@")  # named by its owner
+    running = tmp_path / f"{offline.SPOOL_PREFIX}{os.getpid()}@{socket.gethostname()}-abcd1234"
+    elsewhere = tmp_path / f"{offline.SPOOL_PREFIX}1@another-host-abcd1234"
+    unknown = tmp_path / f"{offline.SPOOL_PREFIX}abcd1234"
+    for spool in (running, elsewhere, unknown):
+        spool.mkdir()
+
+    offline.evaluate_files([fixture], tmp_path, options(policy, CORRECTED))
+    assert not abandoned.exists()
+    assert sorted(tmp_path.glob(offline.SPOOL_PREFIX + "*")) == sorted([running, elsewhere, unknown])
+    assert (tmp_path / "gogen.json").exists()
 
 
 def test_gogen_summary_is_compact_go_json(gogen_fixtures, policy, tmp_path) -> None:

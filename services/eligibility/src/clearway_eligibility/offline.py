@@ -31,7 +31,9 @@ import multiprocessing
 import operator
 import os
 import pickle
+import re
 import shutil
+import socket
 import sys
 import tempfile
 import time
@@ -578,7 +580,8 @@ def evaluate_files(
     workers = options.workers or os.cpu_count() or 1
     # A multiple of the workers, so that none waits idle for the last one.
     partitions = workers * max(1, math.ceil(total_bytes / (options.partition_bytes * workers)))
-    spool = Path(tempfile.mkdtemp(prefix=".clearway-spool-", dir=out))
+    _remove_abandoned_spools(out)
+    spool = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}@{socket.gethostname()}-", dir=out))
     # Every file of the bundle is written here and moved into out_dir only once all
     # are complete, so a run that fails leaves none of them, old or new, half-made.
     staged = spool / "bundle"
@@ -634,6 +637,30 @@ def evaluate_files(
     finally:
         shutil.rmtree(spool, ignore_errors=True)
     return result
+
+
+SPOOL_PREFIX = ".clearway-spool-"
+_SPOOL_OWNER = re.compile(re.escape(SPOOL_PREFIX) + r"(\d+)@(.+)-[^-]+")
+
+
+def _remove_abandoned_spools(out: Path) -> None:
+    """Remove the spools that killed runs left in ``out`` (a run removes its own when it ends).
+
+    A spool's name holds its run's process id and host; it is abandoned when that
+    process no longer runs on this host. Spools of other hosts, of running
+    processes and of unknown owners are left alone.
+    """
+    host = socket.gethostname()
+    for entry in out.glob(SPOOL_PREFIX + "*"):
+        owner = _SPOOL_OWNER.fullmatch(entry.name)
+        if owner is None or owner[2] != host or not entry.is_dir():
+            continue
+        try:
+            os.kill(int(owner[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass  # it runs, as someone else: theirs
 
 
 def _kept(items: Iterable[Any], into: list) -> Iterator[Any]:
