@@ -223,6 +223,18 @@ def test_render_tree_indents_children_under_parents_with_service_names(tmp_path)
     assert all(l.rstrip().endswith("ms") for l in lines[1:])
 
 
+def test_render_tree_names_a_services_second_consumer_group():
+    def consumer(span_id: str, group: str, start: int) -> tracetree.SpanRecord:
+        return tracetree.SpanRecord("t", span_id, "root", f"{TOPIC} process", "petitions", start,
+                                    start + 1, {"messaging.consumer.group.name": group})
+
+    spans = [tracetree.SpanRecord("t", "root", None, f"{TOPIC} send", "eligibility", 0, 1),
+             consumer("a", "clearway-petitions", 1), consumer("b", "clearway-petitions-bundles", 2)]
+    lines = tracetree.render_tree(spans, "t").splitlines()
+    assert f"petitions: {TOPIC} process" in lines[2]
+    assert f"petitions (clearway-petitions-bundles): {TOPIC} process" in lines[3]
+
+
 def test_render_tree_leaves_out_other_traces(tmp_path):
     first, _ = _two_service_trace(tmp_path / "a")
     second, _ = _two_service_trace(tmp_path / "b")

@@ -2,7 +2,8 @@
 
 Why: operators on a laptop need to see one case's path through the four services
 without running a trace backend. Children are indented under their parent; each
-line shows the service, the span name and its duration.
+line shows the service (with its consumer group when a service has two), the span
+name and its duration.
 """
 
 from __future__ import annotations
@@ -65,12 +66,24 @@ def render_tree(spans: list[SpanRecord], trace_id: str) -> str:
 
     def walk(parent: str | None, depth: int) -> None:
         for span in sorted(children.get(parent, []), key=lambda s: s.start_ns):
-            label = f"{'  ' * depth}{span.service}: {span.name}"
-            lines.append(f"  {label:<70} {span.duration_ms:9.1f} ms")
+            label = f"{'  ' * depth}{_who(span)}: {span.name}"
+            lines.append(f"  {label:<86} {span.duration_ms:9.1f} ms")
             walk(span.span_id, depth + 1)
 
     walk(None, 0)
     return "\n".join(lines)
+
+
+def _who(span: SpanRecord) -> str:
+    """The service, and its consumer group when it is not the service's main one.
+
+    Petitions follows the determinations twice (filings, and the batch bundles in
+    group clearway-petitions-bundles): the group tells the two spans apart.
+    """
+    group = span.attributes.get("messaging.consumer.group.name", "")
+    if group and group != f"clearway-{span.service}" and span.service:
+        return f"{span.service} ({group})"
+    return span.service
 
 
 def services_in(spans: list[SpanRecord], trace_id: str) -> set[str]:
