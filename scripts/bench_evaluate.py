@@ -389,10 +389,11 @@ def submit_argv(stack, data: Dataset, batch_id: str, contacts: bool, extra: list
 
 
 def wait_for_bundle(done: Path, t0_wall: float, timeout_s: float) -> float | None:
-    """Seconds from ``t0_wall`` until petitions marked the batch's bundle written (None: not within ``timeout_s``).
+    """Seconds from ``t0_wall`` until petitions marked the batch's bundle written.
 
-    Petitions and notifications run at a lower CPU priority than eligibility
-    (clearway.devstack.FOLLOWER_NICE), so the documents follow the determinations.
+    None if it did not within ``timeout_s``. Petitions and notifications run at a
+    lower CPU priority than eligibility (clearway.devstack.FOLLOWER_NICE), so the
+    documents follow the determinations.
     """
     deadline = time.monotonic() + timeout_s
     while not done.exists():
