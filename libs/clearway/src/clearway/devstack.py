@@ -29,7 +29,7 @@ SERVICES = ("intake", "eligibility", "petitions", "notifications")
 # CPU priority (nice) of the services that follow the determinations. On a two-core
 # machine petitions (PDF rendering) and notifications otherwise take half the CPU
 # from eligibility, whose determinations and court feeds are what a batch waits
-# for: 200k rows were determined in 52 s at equal priority, 33-34 s with these at 10.
+# for: 200k rows were determined in 52 s at equal priority, 33-36 s with these at 10.
 # Documents and messages still catch up; in Kubernetes each has its own CPU request.
 FOLLOWER_NICE = {"petitions": 10, "notifications": 10}
 
