@@ -19,7 +19,8 @@ clearway.devstack.LocalStack), timed from the start of ``clearway submit`` until
 every case of the batch has its determination; compared with the offline time
 for the same rows. It also reports when petitions had written the batch's result
 bundle (petitions and notifications run at a lower CPU priority: see
-clearway.devstack.FOLLOWER_NICE).
+clearway.devstack.FOLLOWER_NICE). Eligibility runs one worker per CPU
+(``--eligibility-workers``), sharing the cases' partitions as replicas would.
 
 Figures are printed as a table and written to .local/bench/results.json.
 
@@ -341,6 +342,7 @@ class PipelineRun:
     offline_seconds: float | None
     ratio_to_offline: float | None
     services_start_seconds: float
+    eligibility_workers: int = 1
     meets_ratio: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -404,15 +406,16 @@ def wait_for_bundle(done: Path, t0_wall: float, timeout_s: float) -> float | Non
 
 
 def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, extra: list[str],
-                 timeout_s: float, stall_s: float) -> PipelineRun:
+                 timeout_s: float, stall_s: float, eligibility_workers: int = 1) -> PipelineRun:
     from clearway.devstack import LocalStack, Submission
 
     home = BENCH / "pipeline"
     shutil.rmtree(home, ignore_errors=True)  # fresh broker and topics: only this batch is on them
     began = time.monotonic()
-    print("starting Kafka and the four services ...", flush=True)
-    with LocalStack(home, kafka_port=0, broker_home=home / "kafka",
-                    compute_date=COMPUTE_AT) as stack:
+    print(f"starting Kafka and the four services ({eligibility_workers} eligibility "
+          f"worker{'s' if eligibility_workers > 1 else ''}) ...", flush=True)
+    with LocalStack(home, kafka_port=0, broker_home=home / "kafka", compute_date=COMPUTE_AT,
+                    eligibility_workers=eligibility_workers) as stack:
         started = time.monotonic() - began
         print(f"  ready after {started:.1f}s (broker {stack.broker.bootstrap}; logs {home / 'logs'})",
               flush=True)
@@ -476,7 +479,8 @@ def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, e
                       bundle_seconds=round(bundle_seconds, 3) if bundle_seconds else None,
                       rows_per_second=round(data.rows / seconds, 1), offline_seconds=offline_seconds,
                       ratio_to_offline=round(seconds / offline_seconds, 2) if offline_seconds else None,
-                      services_start_seconds=round(started, 1))
+                      services_start_seconds=round(started, 1),
+                      eligibility_workers=eligibility_workers)
     run.meets_ratio = run.ratio_to_offline is not None and run.ratio_to_offline <= TARGET_PIPELINE_RATIO
     if submission.cases != data.people:
         run.notes.append(f"intake published {submission.cases:,} cases for {data.people:,} people "
@@ -514,7 +518,7 @@ def print_offline(runs: list[OfflineRun], flat: float | None, argv_shown: str) -
 
 def print_pipeline(run: PipelineRun) -> None:
     print(f"\nPipeline (submit -> last determination): {run.rows:,} rows, {run.people:,} people, "
-          f"{run.cases:,} cases")
+          f"{run.cases:,} cases, {run.eligibility_workers} eligibility worker(s)")
     print(f"  seconds {run.seconds:.2f} (submit itself {run.submit_seconds:.2f}); "
           f"{run.rows_per_second:,.0f} rows/s")
     print("  batch bundle written by petitions after "
@@ -576,6 +580,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submit-args", default="",
                         help="more arguments for clearway submit, e.g. '--rule-version gogen-0.2.13'")
     parser.add_argument("--no-contacts", action="store_true", help="submit without contacts.csv")
+    parser.add_argument("--eligibility-workers", type=int, default=os.cpu_count() or 1,
+                        help="eligibility workers sharing the cases, as replicas would "
+                             "(default: one per CPU, here %(default)s)")
     parser.add_argument("--keep-output", action="store_true", help="keep evaluate's output under .local/bench/out")
     parser.add_argument("--timeout", type=float, default=3600, help="pipeline time limit in seconds")
     parser.add_argument("--stall", type=float, default=180,
@@ -586,6 +593,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--files must be one or more")
     if args.repeat < 1:
         parser.error("--repeat must be one or more")
+    if args.eligibility_workers < 1:
+        parser.error("--eligibility-workers must be one or more")
     do_offline = args.offline or args.all or not args.pipeline
     do_pipeline = args.pipeline or args.all
 
@@ -633,7 +642,8 @@ def _run(args, do_offline: bool, do_pipeline: bool, program: list[str], evaluate
             print_offline([single], None, shown)
             same = [single] if single.exit_code == 0 else []
         run = run_pipeline(data, same[0].seconds if same else None, not args.no_contacts,
-                           shlex.split(args.submit_args), args.timeout, args.stall)
+                           shlex.split(args.submit_args), args.timeout, args.stall,
+                           args.eligibility_workers)
         print_pipeline(run)
         write_results({"pipeline": {"when": stamp, "seed": args.seed, "scatter": scatter, **asdict(run)}})
     print(f"\nfigures written to {RESULTS.relative_to(REPO)}")

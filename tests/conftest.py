@@ -19,8 +19,9 @@ COMPUTE_DATE = "2026-11-20"
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> LocalStack:
     home: Path = tmp_path_factory.mktemp("clearway")
+    # Two eligibility workers share the cases' partitions, as replicas do in production.
     with LocalStack(home, kafka_port=0, broker_home=home / "kafka",
-                    compute_date=COMPUTE_DATE) as running:
+                    compute_date=COMPUTE_DATE, eligibility_workers=2) as running:
         yield running
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import subprocess
 import time
 import uuid
@@ -75,6 +76,23 @@ def test_n_cases_in_give_n_determinations_pdfs_and_emails(stack, sample):
     addresses = {case_id: made[0].person.contact.email for case_id, made in out.determinations.items()}
     for message in received:
         assert message["To"] in addresses.values()
+
+
+def test_two_eligibility_workers_share_a_batch_and_determine_each_case_once(stack, sample):
+    doj, contacts = sample(people=60, seed=21)
+    batch_id, cases, _, out = run_batch(stack, doj, contacts)
+
+    assert len(out.determinations) == cases == 60
+    assert all(len(made) == 1 for made in out.determinations.values())
+    by_worker = {}
+    with open(stack.trace_dir / "eligibility.jsonl", encoding="utf-8") as spans:
+        for span in map(json.loads, spans):
+            case_id = span["attributes"].get("clearway.case_id")
+            if span["name"] == "clearway.cases.v1 process" and case_id in out.determinations:
+                by_worker.setdefault(span["instance"], set()).add(case_id)
+    assert set(by_worker) == {"eligibility", "eligibility-2"}, "one worker had all the partitions"
+    assert not by_worker["eligibility"] & by_worker["eligibility-2"]
+    assert by_worker["eligibility"] | by_worker["eligibility-2"] == set(out.determinations)
 
 
 def test_one_trace_links_all_four_services_parent_to_child(stack, sample):

@@ -1,4 +1,4 @@
-"""The local stack's ports: every process it starts gets its own, the broker two in a row."""
+"""The local stack's ports and processes: every process it starts gets its own port, the broker two in a row."""
 
 from __future__ import annotations
 
@@ -38,3 +38,16 @@ def test_local_stack_without_a_kafka_port_picks_one_clear_of_its_other_ports(tmp
     assert stack.kafka_port > 0 and stack.broker.port == stack.kafka_port
     assert not {stack.kafka_port, stack.kafka_port + 1} & set(others)
     assert len(set(others)) == len(others) == 5
+
+
+def test_a_second_eligibility_worker_is_the_same_service_with_its_own_port_log_and_instance(tmp_path) -> None:
+    stack = LocalStack(tmp_path, kafka_port=0, eligibility_workers=2)
+    assert stack.service_names == ("intake", "eligibility", "petitions", "notifications", "eligibility-2")
+    first, second = stack.service("eligibility"), stack.service("eligibility-2")
+    assert first.argv == second.argv and first.argv[-1] == "clearway_eligibility"
+    ports = {int(s.env["CLEARWAY_ELIGIBILITY_HEALTH_PORT"]) for s in (first, second)}
+    assert ports == {stack.health_ports["eligibility"], stack.health_ports["eligibility-2"]}
+    assert len(ports) == 2 and second.health_address.endswith(f":{stack.health_ports['eligibility-2']}")
+    assert second.log_path.name == "eligibility-2.log"
+    assert second.env["OTEL_RESOURCE_ATTRIBUTES"].endswith("service.instance.id=eligibility-2")
+    assert (first.nice, second.nice, stack.service("petitions").nice) == (0, 0, 10)

@@ -168,18 +168,24 @@ class LocalStack:
     broker_home: Path | None = None
     compute_date: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Eligibility workers in its one consumer group, sharing the cases' partitions as
+    # Kubernetes replicas would; the second and later are named eligibility-2, ...
+    eligibility_workers: int = 1
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
     def __post_init__(self):
         self.home = Path(self.home).resolve()
+        self.service_names = SERVICES + tuple(
+            f"eligibility-{n}" for n in range(2, self.eligibility_workers + 1))
+        with_health_port = [name for name in self.service_names if name != "intake"]
         # kafka_port 0: free ports for the broker and its controller (port + 1) too.
-        ports = free_ports(6, pair_first=self.kafka_port == 0)
+        ports = free_ports(3 + len(with_health_port), pair_first=self.kafka_port == 0)
         if self.kafka_port == 0:
             self.kafka_port = ports[0]
         self.broker = Broker((self.broker_home or self.home / "kafka").resolve(), self.kafka_port)
         self.smtp_port = ports[1]
         self.intake_address = f"127.0.0.1:{ports[2]}"
-        self.health_ports = dict(zip(("eligibility", "petitions", "notifications"), ports[3:]))
+        self.health_ports = dict(zip(with_health_port, ports[3:]))
         self._exit = ExitStack()
 
     @property
@@ -212,19 +218,28 @@ class LocalStack:
             "OTEL_BSP_SCHEDULE_DELAY": "500",
             "PYTHONUNBUFFERED": "1",
         })
-        for name, port in self.health_ports.items():
-            env[f"CLEARWAY_{name.upper()}_HEALTH_PORT"] = str(port)
+        for name in SERVICES[1:]:
+            env[f"CLEARWAY_{name.upper()}_HEALTH_PORT"] = str(self.health_ports[name])
         if self.compute_date:
             env["CLEARWAY_COMPUTE_DATE"] = self.compute_date
         env.update(self.extra_env)
         return env
 
     def service(self, name: str) -> ServiceProcess:
-        address = (self.intake_address if name == "intake"
-                   else f"127.0.0.1:{self.health_ports[name]}")
-        return ServiceProcess(name, [sys.executable, "-m", f"clearway_{name}"], self.env(),
+        module = name.partition("-")[0]  # eligibility-2 is another eligibility worker
+        env = self.env()
+        # Spans say which process made them (the span record's "instance").
+        instance = f"service.instance.id={name}"
+        env["OTEL_RESOURCE_ATTRIBUTES"] = ",".join(
+            a for a in (env.get("OTEL_RESOURCE_ATTRIBUTES", ""), instance) if a)
+        if name == "intake":
+            address = self.intake_address
+        else:
+            address = f"127.0.0.1:{self.health_ports[name]}"
+            env[f"CLEARWAY_{module.upper()}_HEALTH_PORT"] = str(self.health_ports[name])
+        return ServiceProcess(name, [sys.executable, "-m", f"clearway_{module}"], env,
                               self.home / "logs" / f"{name}.log", address,
-                              nice=FOLLOWER_NICE.get(name, 0))
+                              nice=FOLLOWER_NICE.get(module, 0))
 
     def __enter__(self) -> "LocalStack":
         self._exit.__enter__()
@@ -241,9 +256,9 @@ class LocalStack:
             sink.start()
             self._exit.callback(sink.stop)
             _wait_port(self.smtp_port, sink)
-            for name in SERVICES:
+            for name in self.service_names:
                 self.start_service(name)
-            for name in SERVICES:
+            for name in self.service_names:
                 self.services[name].wait_healthy()
         except BaseException:
             self._exit.close()

@@ -165,6 +165,7 @@ def span_to_dict(span: ReadableSpan) -> dict:
         "name": span.name,
         "kind": span.kind.name,
         "service": span.resource.attributes.get("service.name", ""),
+        "instance": span.resource.attributes.get("service.instance.id", ""),
         "start_ns": span.start_time,
         "end_ns": span.end_time,
         "status": span.status.status_code.name,
