@@ -39,6 +39,8 @@ def main() -> None:
                 handle=service.filings(DocumentStore(settings.documents_dir)),
                 ledger=ledger, **common),
             # Its own idempotency: the bundle spool names each determination it holds.
+            # A record that cannot be decoded is dead-lettered by both groups, each
+            # under its own name (source "petitions" and "petitions-bundles").
             TransactionalProcessor(
                 service="petitions-bundles", group_id=BUNDLES_GROUP,
                 inputs={topics.DETERMINATIONS: determination_pb2.DeterminationMade,
