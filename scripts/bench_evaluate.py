@@ -390,24 +390,10 @@ def submit_argv(stack, data: Dataset, batch_id: str, contacts: bool, extra: list
     return argv + extra
 
 
-def wait_for_bundle(done: Path, t0_wall: float, timeout_s: float) -> float | None:
-    """Seconds from ``t0_wall`` until petitions marked the batch's bundle written.
-
-    None if it did not within ``timeout_s``. Petitions and notifications run at a
-    lower CPU priority than eligibility (clearway.devstack.FOLLOWER_NICE), so the
-    documents follow the determinations.
-    """
-    deadline = time.monotonic() + timeout_s
-    while not done.exists():
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(0.2)
-    return done.stat().st_mtime - t0_wall
-
-
 def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, extra: list[str],
                  timeout_s: float, stall_s: float, eligibility_workers: int = 1) -> PipelineRun:
     from clearway.devstack import LocalStack, Submission
+    from clearway_petitions.batch_bundle import DONE
 
     home = BENCH / "pipeline"
     shutil.rmtree(home, ignore_errors=True)  # fresh broker and topics: only this batch is on them
@@ -464,8 +450,8 @@ def run_pipeline(data: Dataset, offline_seconds: float | None, contacts: bool, e
                         line = (f"  {now - t0:6.1f}s  determined {done:,} / "
                                 f"{submission.cases if submission else data.people:,}")
                         print("\r" + line if tty else line, end="" if tty else "\n", flush=True)
-            bundle_seconds = wait_for_bundle(stack.bundles_dir / batch_id / "DONE", t0_wall,
-                                             stall_s)
+            bundle = stack.wait_for_bundle(batch_id, timeout_s=stall_s)
+            bundle_seconds = (bundle / DONE).stat().st_mtime - t0_wall if bundle else None
         finally:
             counter.close()
             if proc is not None:

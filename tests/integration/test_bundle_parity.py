@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -23,14 +22,6 @@ pytestmark = pytest.mark.broker
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gogen"
 BUNDLE = ("All_Results", "All_Results_Condensed", "Prop64_Results")
-
-
-def wait_for_bundle(folder: Path, timeout_s: float = 180.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not (folder / "DONE").exists():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no bundle in {folder} after {timeout_s:.0f} s")
-        time.sleep(0.5)
 
 
 def evaluate_offline(stack, out: Path, files: list[Path], *extra: str, check: bool = True):
@@ -53,8 +44,8 @@ def submit_in_compat_mode_as_offline(stack, tmp_path, source: Path) -> tuple[Sub
     submitted = Submission.parse(stack.clearway(
         "submit", str(source), "--jurisdiction", "ca/sacramento",
         "--rule-version", "gogen-0.2.13", "--compute-at", "2019-11-11").stdout)
-    folder = stack.bundles_dir / submitted.batch_id
-    wait_for_bundle(folder)
+    folder = stack.wait_for_bundle(submitted.batch_id)
+    assert folder is not None, "no bundle after 180 s"
     evaluate_offline(stack, tmp_path / "offline", [source], "--compat", "gogen")
     for kind in BUNDLE:
         name = f"{kind}.csv"
@@ -95,8 +86,8 @@ def test_people_split_across_two_files_are_one_person_in_pipeline_and_offline(st
         "submit", *map(str, files), "--jurisdiction", "ca/sacramento",
         "--compute-at", "2019-11-11").stdout)
     assert submitted.cases == 40, "each person once, although their rows are in both files"
-    folder = stack.bundles_dir / submitted.batch_id
-    wait_for_bundle(folder)
+    folder = stack.wait_for_bundle(submitted.batch_id)
+    assert folder is not None, "no bundle after 180 s"
     evaluate_offline(stack, tmp_path / "offline", files)
     for kind in BUNDLE:
         for number in (1, 2):
@@ -121,8 +112,8 @@ def test_reject_file_in_compat_mode_gives_the_offline_bundle_and_error_file(stac
     assert submitted.rejected_rows == 1
     assert "file bad.csv rejected whole (PARSING): record on line 3: wrong number of fields; " \
            "5 well-formed rows withheld" in result.stdout
-    folder = stack.bundles_dir / submitted.batch_id
-    wait_for_bundle(folder)
+    folder = stack.wait_for_bundle(submitted.batch_id)
+    assert folder is not None, "no bundle after 180 s"
     offline_run = evaluate_offline(stack, tmp_path / "offline", [good, bad], "--compat", "gogen",
                                    "--on-bad-row", "reject-file", check=False)
     assert offline_run.returncode == 1, "a rejected file fails the offline run, as in gogen"

@@ -201,6 +201,19 @@ class LocalStack:
         """Where petitions writes each batch's result bundle (a folder per batch id)."""
         return self.home / "bundles"
 
+    def wait_for_bundle(self, batch_id: str, timeout_s: float = 180.0) -> Path | None:
+        """The folder of the batch's result bundle once petitions has written it; None
+        if it has not within ``timeout_s``. Its DONE marker's mtime is when it was done."""
+        from clearway_petitions.batch_bundle import DONE, BatchBundles
+
+        folder = BatchBundles(self.bundles_dir).folder(batch_id)
+        deadline = time.monotonic() + timeout_s
+        while not (folder / DONE).exists():
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.2)
+        return folder
+
     @property
     def trace_dir(self) -> Path:
         return self.home / "traces"
@@ -218,8 +231,6 @@ class LocalStack:
             "OTEL_BSP_SCHEDULE_DELAY": "500",
             "PYTHONUNBUFFERED": "1",
         })
-        for name in SERVICES[1:]:
-            env[f"CLEARWAY_{name.upper()}_HEALTH_PORT"] = str(self.health_ports[name])
         if self.compute_date:
             env["CLEARWAY_COMPUTE_DATE"] = self.compute_date
         env.update(self.extra_env)
