@@ -51,6 +51,7 @@ def test_every_topic_of_the_code_is_declared_with_its_partitions_and_retention()
         assert spec.name in declared, f"{spec.name} is missing from deploy/k8s/kafka.yaml"
         assert declared[spec.name]["partitions"] == spec.partitions, spec.name
         assert str(declared[spec.name]["config"]["retention.ms"]) == spec.config()["retention.ms"], spec.name
+        assert declared[spec.name]["config"]["cleanup.policy"] == spec.cleanup_policy, spec.name
 
 
 def test_no_topic_is_declared_that_the_code_does_not_use():
@@ -61,8 +62,9 @@ def test_no_topic_is_declared_that_the_code_does_not_use():
 # __main__ and the intake publisher; intake's read model follows its topics without a group).
 USES = {
     "clearway-intake": {
-        "Write": (topics.CASES, topics.BATCHES, topics.INTAKE_REJECTED),
-        "Read": (topics.DETERMINATIONS, topics.PETITIONS, topics.NOTIFICATIONS),
+        "Write": (topics.CASES, topics.BATCHES, topics.INTAKE_REJECTED, topics.INTAKE_REQUESTS),
+        "Read": (topics.DETERMINATIONS, topics.PETITIONS, topics.NOTIFICATIONS,
+                 topics.INTAKE_REQUESTS),
     },
     "clearway-eligibility": {
         "Write": (topics.DETERMINATIONS, topics.ELIGIBILITY_REJECTED,
@@ -76,9 +78,10 @@ USES = {
         "groups": (FILINGS_GROUP, BUNDLES_GROUP),
     },
     "clearway-notifications": {
-        "Write": (topics.NOTIFICATIONS, topics.NOTIFICATIONS_REJECTED),
-        "Read": (topics.DETERMINATIONS, topics.PETITIONS, topics.NOTIFICATIONS),
-        "groups": ("clearway-notifications",),
+        "Write": (topics.NOTIFICATIONS, topics.NOTIFICATIONS_REJECTED, topics.NOTIFICATIONS_RETRY),
+        "Read": (topics.DETERMINATIONS, topics.PETITIONS, topics.NOTIFICATIONS,
+                 topics.NOTIFICATIONS_RETRY),
+        "groups": ("clearway-notifications", "clearway-notifications-retry"),
     },
 }
 

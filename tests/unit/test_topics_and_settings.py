@@ -59,12 +59,22 @@ def test_retention_config_is_in_milliseconds():
     assert by_name[topics.court_feed("ca/yolo")].config()["retention.ms"] == "2592000000"
 
 
-def test_every_topic_deletes_by_retention_and_is_a_string_config():
+def test_every_topic_but_the_request_answers_deletes_by_retention_and_is_a_string_config():
     for spec in topics.all_topics():
         config = spec.config()
-        assert config["cleanup.policy"] == "delete"
+        expected = "compact" if spec.name == topics.INTAKE_REQUESTS else "delete"
+        assert config["cleanup.policy"] == expected, spec.name
         assert all(isinstance(v, str) for v in config.values())
         assert int(config["retention.ms"]) == spec.retention_days * topics.DAY_MS
+
+
+def test_every_topic_takes_the_largest_case_and_what_is_made_from_it():
+    assert topics.MAX_CASE_BYTES < topics.MAX_MESSAGE_BYTES
+    for spec in topics.all_topics():
+        assert int(spec.config()["max.message.bytes"]) == topics.MAX_MESSAGE_BYTES, spec.name
+    broker = (Path(__file__).resolve().parents[2] / "deploy" / "local" / "kafka"
+              / "server.properties.in").read_text()
+    assert f"message.max.bytes={topics.MAX_MESSAGE_BYTES}" in broker
 
 
 def test_notifications_outlive_every_input_they_deduplicate():

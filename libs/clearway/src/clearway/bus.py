@@ -27,7 +27,7 @@ from google.protobuf.message import Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-from clearway import events, tracing
+from clearway import events, topics, tracing
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def make_producer(bootstrap_servers: str, *, client_id: str,
         acks="all",
         linger_ms=TRANSACTION_LINGER_MS if transactional_id else LINGER_MS,
         batch_size=BATCH_BYTES,
+        max_request_size=topics.MAX_MESSAGE_BYTES,
         transactional_id=transactional_id,
     )
     if transactional_id:

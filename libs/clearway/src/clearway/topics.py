@@ -11,7 +11,17 @@ retention are chosen here, on purpose, once:
   an operator can replay a month;
 - batches on one partition, 30 days: a handful of small events, in order;
 - notifications 90 days: the topic is also the notifications service's ledger
-  of what was already sent, so it must outlive every input it deduplicates.
+  of what was already sent, so it must outlive every input it deduplicates;
+- notification retries 7 days: a notice waiting to be tried again carries the
+  event it reports (personal data), and retries give up long before that;
+- intake requests compacted, 30 days: the answer to each client request id,
+  so a retried call is answered again instead of published twice.
+
+Message size is set here once, for broker, topics, producers and consumers:
+``MAX_MESSAGE_BYTES``. A person with 10,000 DOJ rows makes a case of about
+11 MB and a determination of about 9 MB, so 16 MiB lets the longest records
+flow; intake refuses a case over ``MAX_CASE_BYTES`` (documented limits), which
+leaves room for the envelope and headers of everything made from it.
 """
 
 from __future__ import annotations
@@ -22,10 +32,21 @@ from dataclasses import dataclass
 
 DAY_MS = 24 * 60 * 60 * 1000
 
+# The largest record any Clearway topic takes (broker message.max.bytes, each
+# topic's max.message.bytes, producers' max request size).
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# The largest CaseSubmitted intake publishes; what is made from a case (its
+# determination, petition event, or a dead letter holding it) is no larger.
+MAX_CASE_BYTES = 14 * 1024 * 1024
+
 CASES = "clearway.cases.v1"
 DETERMINATIONS = "clearway.determinations.v1"
 PETITIONS = "clearway.petitions.v1"
 NOTIFICATIONS = "clearway.notifications.v1"
+# NotificationRetry: notices to try again after a transient delivery failure.
+NOTIFICATIONS_RETRY = "clearway.notifications.retry.v1"
+# Intake's answer to each client request id (compacted), for idempotent retries.
+INTAKE_REQUESTS = "clearway.intake.requests.v1"
 # One BatchClosed per bulk submission: how many cases make the batch complete.
 BATCHES = "clearway.batches.v1"
 INTAKE_REJECTED = "clearway.intake.rejected.v1"
@@ -44,9 +65,12 @@ class TopicSpec:
     name: str
     partitions: int
     retention_days: int
+    cleanup_policy: str = "delete"
 
     def config(self) -> dict[str, str]:
-        return {"retention.ms": str(self.retention_days * DAY_MS), "cleanup.policy": "delete"}
+        return {"retention.ms": str(self.retention_days * DAY_MS),
+                "cleanup.policy": self.cleanup_policy,
+                "max.message.bytes": str(MAX_MESSAGE_BYTES)}
 
 
 MAIN_FLOW = (
@@ -55,7 +79,11 @@ MAIN_FLOW = (
     TopicSpec(PETITIONS, 6, 30),
     TopicSpec(NOTIFICATIONS, 6, 90),
 )
-CONTROL = (TopicSpec(BATCHES, 1, 30),)
+CONTROL = (
+    TopicSpec(BATCHES, 1, 30),
+    TopicSpec(NOTIFICATIONS_RETRY, 6, 7),
+    TopicSpec(INTAKE_REQUESTS, 3, 30, cleanup_policy="compact"),
+)
 DEAD_LETTERS = tuple(
     TopicSpec(name, 3, 30)
     for name in (INTAKE_REJECTED, ELIGIBILITY_REJECTED, PETITIONS_REJECTED, NOTIFICATIONS_REJECTED)

@@ -152,6 +152,8 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
         producer_acks=-1,
         producer_max_batch_size=PRODUCER_BATCH_BYTES,
         producer_linger_ms=PRODUCER_LINGER_MS,
+        # The largest determination is about the size of its case (clearway.topics).
+        producer_max_request_size=topics.MAX_MESSAGE_BYTES,
         # faust's own logs go through our JSON handler (set up by clearway.logs).
         loghandlers=list(logging.getLogger().handlers),
     )

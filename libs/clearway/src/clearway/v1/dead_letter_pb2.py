@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from clearway.v1 import envelope_pb2 as clearway_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63learway/v1/dead_letter.proto\x12\x0b\x63learway.v1\x1a\x1a\x63learway/v1/envelope.proto\"\xe6\x01\n\nDeadLetter\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x10\n\x08original\x18\x04 \x01(\x0c\x12\x13\n\x0bsource_file\x18\x05 \x01(\t\x12\x0c\n\x04line\x18\x06 \x01(\r\x12\r\n\x05\x66ield\x18\x07 \x01(\t\x12\x16\n\x0eoriginal_topic\x18\x08 \x01(\t\x12\x1a\n\x12original_partition\x18\t \x01(\x05\x12\x17\n\x0foriginal_offset\x18\n \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63learway/v1/dead_letter.proto\x12\x0b\x63learway.v1\x1a\x1a\x63learway/v1/envelope.proto\"\x99\x02\n\nDeadLetter\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x10\n\x08original\x18\x04 \x01(\x0c\x12\x13\n\x0bsource_file\x18\x05 \x01(\t\x12\x0c\n\x04line\x18\x06 \x01(\r\x12\r\n\x05\x66ield\x18\x07 \x01(\t\x12\x16\n\x0eoriginal_topic\x18\x08 \x01(\t\x12\x1a\n\x12original_partition\x18\t \x01(\x05\x12\x17\n\x0foriginal_offset\x18\n \x01(\x03\x12\x15\n\roriginal_size\x18\x0b \x01(\x04\x12\x1a\n\x12original_truncated\x18\x0c \x01(\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clearway.v1.dead_letter_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_DEADLETTER']._serialized_start=75
-  _globals['_DEADLETTER']._serialized_end=305
+  _globals['_DEADLETTER']._serialized_end=356
 # @@protoc_insertion_point(module_scope)

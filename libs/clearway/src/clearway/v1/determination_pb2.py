@@ -27,7 +27,7 @@ from clearway.v1 import envelope_pb2 as clearway_dot_v1_dot_envelope__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63learway/v1/determination.proto\x12\x0b\x63learway.v1\x1a\x16\x63learway/v1/case.proto\x1a\x1a\x63learway/v1/envelope.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xeb\x02\n\x11\x44\x65terminationMade\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12(\n\trule_pack\x18\x03 \x01(\x0b\x32\x15.clearway.v1.RulePack\x12-\n\x0c\x63ompute_date\x18\x04 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12/\n\x0b\x63omputed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0b\x63onvictions\x18\x06 \x03(\x0b\x32$.clearway.v1.ConvictionDetermination\x12#\n\x06person\x18\x07 \x01(\x0b\x32\x13.clearway.v1.Person\x12\x30\n\rprop64_report\x18\x08 \x01(\x0b\x32\x19.clearway.v1.Prop64Report\"\x90\x01\n\x0cProp64Report\x12$\n\x04rows\x18\x01 \x03(\x0b\x32\x16.clearway.v1.ReportRow\x12\'\n\x05tally\x18\x02 \x01(\x0b\x32\x18.clearway.v1.Prop64Tally\x12\x18\n\x10\x64ismiss_sections\x18\x03 \x03(\t\x12\x17\n\x0freduce_sections\x18\x04 \x03(\t\"T\n\tReportRow\x12&\n\x06source\x18\x01 \x01(\x0b\x32\x16.clearway.v1.SourceRow\x12\x0f\n\x07\x63olumns\x18\x02 \x03(\t\x12\x0e\n\x06judged\x18\x03 \x01(\x08\"\x99\t\n\x0bProp64Tally\x12q\n\'prop64_convictions_in_county_by_section\x18\x01 \x03(\x0b\x32@.clearway.v1.Prop64Tally.Prop64ConvictionsInCountyBySectionEntry\x12\x31\n)subjects_with_prop64_conviction_in_county\x18\x02 \x01(\x04\x12+\n#prop64_felony_convictions_in_county\x18\x03 \x01(\x04\x12/\n\'prop64_non_felony_convictions_in_county\x18\x04 \x01(\x04\x12!\n\x19subjects_with_some_relief\x18\x05 \x01(\x04\x12N\n\x14\x64ismissal_by_section\x18\x06 \x03(\x0b\x32\x30.clearway.v1.Prop64Tally.DismissalBySectionEntry\x12N\n\x14reduction_by_section\x18\x07 \x03(\x0b\x32\x30.clearway.v1.Prop64Tally.ReductionBySectionEntry\x12\x61\n\x1e\x64ismissal_by_additional_relief\x18\x08 \x03(\x0b\x32\x39.clearway.v1.Prop64Tally.DismissalByAdditionalReliefEntry\x12\x31\n\x0erelief_current\x18\t \x01(\x0b\x32\x19.clearway.v1.ReliefCounts\x12\x35\n\x12relief_dismiss_all\x18\n \x01(\x0b\x32\x19.clearway.v1.ReliefCounts\x12\x34\n\x13\x65\x61rliest_conviction\x18\x0b \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x10\n\x08subjects\x18\x0c \x01(\x04\x12 \n\x18subjects_with_conviction\x18\r \x01(\x04\x12\x1c\n\x14subjects_with_felony\x18\x0e \x01(\x04\x12\x38\n\x08outcomes\x18\x0f \x03(\x0b\x32&.clearway.v1.Prop64Tally.OutcomesEntry\x1aI\n\'Prop64ConvictionsInCountyBySectionEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\x1a\x39\n\x17\x44ismissalBySectionEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\x1a\x39\n\x17ReductionBySectionEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\x1a\x42\n DismissalByAdditionalReliefEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\x1a/\n\rOutcomesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\"w\n\x0cReliefCounts\x12\x1e\n\x16subjects_no_conviction\x18\x01 \x01(\x04\x12+\n#subjects_no_conviction_last_7_years\x18\x02 \x01(\x04\x12\x1a\n\x12subjects_no_felony\x18\x03 \x01(\x04\":\n\x08RulePack\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x11\n\tpolicy_id\x18\x03 \x01(\t\"\xaa\x02\n\x17\x43onvictionDetermination\x12\x15\n\rconviction_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ode_section\x18\x02 \x01(\t\x12%\n\x07outcome\x18\x03 \x01(\x0e\x32\x14.clearway.v1.Outcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x18\n\x10statute_citation\x18\x05 \x01(\t\x12\x0f\n\x07rule_id\x18\x06 \x01(\t\x12\x0e\n\x06\x63ounty\x18\x07 \x01(\t\x12\x30\n\x0f\x63onviction_date\x18\x08 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x14\n\x0c\x63\x61se_numbers\x18\t \x03(\t\x12\x0e\n\x06\x66\x65lony\x18\n \x01(\x08\x12\x18\n\x10source_row_index\x18\x0b \x01(\r*\x91\x01\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x13\n\x0fOUTCOME_DISMISS\x10\x01\x12\x12\n\x0eOUTCOME_REDUCE\x10\x02\x12\x10\n\x0cOUTCOME_SEAL\x10\x03\x12\x18\n\x14OUTCOME_NOT_ELIGIBLE\x10\x04\x12\x18\n\x14OUTCOME_NEEDS_REVIEW\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63learway/v1/determination.proto\x12\x0b\x63learway.v1\x1a\x16\x63learway/v1/case.proto\x1a\x1a\x63learway/v1/envelope.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb5\x03\n\x11\x44\x65terminationMade\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12(\n\trule_pack\x18\x03 \x01(\x0b\x32\x15.clearway.v1.RulePack\x12-\n\x0c\x63ompute_date\x18\x04 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12/\n\x0b\x63omputed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0b\x63onvictions\x18\x06 \x03(\x0b\x32$.clearway.v1.ConvictionDetermination\x12#\n\x06person\x18\x07 \x01(\x0b\x32\x13.clearway.v1.Person\x12\x30\n\rprop64_report\x18\x08 \x01(\x0b\x32\x19.clearway.v1.Prop64Report\x12\x39\n\x12identity_conflicts\x18\t \x03(\x0b\x32\x1d.clearway.v1.IdentityConflict\x12\r\n\x05\x63ourt\x18\n \x01(\t\":\n\x10IdentityConflict\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x17\n\x0f\x64istinct_values\x18\x02 \x01(\r\"\x90\x01\n\x0cProp64Report\x12$\n\x04rows\x18\x01 \x03(\x0b\x32\x16.clearway.v1.ReportRow\x12\'\n\x05tally\x18\x02 \x01(\x0b\x32\x18.clearway.v1.Prop64Tally\x12\x18\n\x10\x64ismiss_sections\x18\x03 \x03(\t\x12\x17\n\x0freduce_sections\x18\x04 \x03(\t\"T\n\tReportRow\x12&\n\x06source\x18\x01 \x01(\x0b\x32\x16.clearway.v1.SourceRow\x12\x0f\n\x07\x63olumns\x18\x02 \x03(\t\x12\x0e\n\x06judged\x18\x03 \x01(\x08\"\x99\t\n\x0bProp64Tally\x12q\n\'prop64_convictions_in_county_by_section\x18\x01 \x03(\x0b\x32@.clearway.v1.Prop64Tally.Prop64ConvictionsInCountyBySectionEntry\x12\x31\n)subjects_with_prop64_conviction_in_county\x18\x02 \x01(\x04\x12+\n#prop64_felony_convictions_in_county\x18\x03 \x01(\x04\x12/\n\'prop64_non_felony_convictions_in_county\x18\x04 \x01(\x04\x12!\n\x19subjects_with_some_relief\x18\x05 \x01(\x04\x12N\n\x14\x64ismissal_by_section\x18\x06 \x03(\x0b\x32\x30.clearway.v1.Prop64Tally.DismissalBySectionEntry\x12N\n\x14reduction_by_section\x18\x07 \x03(\x0b\x32\x30.clearway.v1.Prop64Tally.ReductionBySectionEntry\x12\x61\n\x1e\x64ismissal_by_additional_relief\x18\x08 \x03(\x0b\x32\x39.clearway.v1.Prop64Tally.DismissalByAdditionalReliefEntry\x12\x31\n\x0erelief_current\x18\t \x01(\x0b\x32\x19.clearway.v1.ReliefCounts\x12\x35\n\x12relief_dismiss_all\x18\n \x01(\x0b\x32\x19.clearway.v1.ReliefCounts\x12\x34\n\x13\x65\x61rliest_conviction\x18\x0b \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x10\n\x08subjects\x18\x0c \x01(\x04\x12 \n\x18subjects_with_conviction\x18\r \x01(\x04\x12\x1c\n\x14subjects_with_felony\x18\x0e \x01(\x04\x12\x38\n\x08outcomes\x18\x0f \x03(\x0b\x32&.clearway.v1.Prop64Tally.OutcomesEntry\x1aI\n\'Prop64ConvictionsInCountyBySectionEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\x1a\x39\n\x17\x44ismissalBySectionEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\x1a\x39\n\x17ReductionBySectionEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\x1a\x42\n DismissalByAdditionalReliefEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\x1a/\n\rOutcomesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\"w\n\x0cReliefCounts\x12\x1e\n\x16subjects_no_conviction\x18\x01 \x01(\x04\x12+\n#subjects_no_conviction_last_7_years\x18\x02 \x01(\x04\x12\x1a\n\x12subjects_no_felony\x18\x03 \x01(\x04\":\n\x08RulePack\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x11\n\tpolicy_id\x18\x03 \x01(\t\"\xaa\x02\n\x17\x43onvictionDetermination\x12\x15\n\rconviction_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ode_section\x18\x02 \x01(\t\x12%\n\x07outcome\x18\x03 \x01(\x0e\x32\x14.clearway.v1.Outcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x18\n\x10statute_citation\x18\x05 \x01(\t\x12\x0f\n\x07rule_id\x18\x06 \x01(\t\x12\x0e\n\x06\x63ounty\x18\x07 \x01(\t\x12\x30\n\x0f\x63onviction_date\x18\x08 \x01(\x0b\x32\x17.clearway.v1.SourceDate\x12\x14\n\x0c\x63\x61se_numbers\x18\t \x03(\t\x12\x0e\n\x06\x66\x65lony\x18\n \x01(\x08\x12\x18\n\x10source_row_index\x18\x0b \x01(\r*\x91\x01\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x13\n\x0fOUTCOME_DISMISS\x10\x01\x12\x12\n\x0eOUTCOME_REDUCE\x10\x02\x12\x10\n\x0cOUTCOME_SEAL\x10\x03\x12\x18\n\x14OUTCOME_NOT_ELIGIBLE\x10\x04\x12\x18\n\x14OUTCOME_NEEDS_REVIEW\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,30 +44,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROP64TALLY_DISMISSALBYADDITIONALRELIEFENTRY']._serialized_options = b'8\001'
   _globals['_PROP64TALLY_OUTCOMESENTRY']._loaded_options = None
   _globals['_PROP64TALLY_OUTCOMESENTRY']._serialized_options = b'8\001'
-  _globals['_OUTCOME']._serialized_start=2395
-  _globals['_OUTCOME']._serialized_end=2540
+  _globals['_OUTCOME']._serialized_start=2529
+  _globals['_OUTCOME']._serialized_end=2674
   _globals['_DETERMINATIONMADE']._serialized_start=134
-  _globals['_DETERMINATIONMADE']._serialized_end=497
-  _globals['_PROP64REPORT']._serialized_start=500
-  _globals['_PROP64REPORT']._serialized_end=644
-  _globals['_REPORTROW']._serialized_start=646
-  _globals['_REPORTROW']._serialized_end=730
-  _globals['_PROP64TALLY']._serialized_start=733
-  _globals['_PROP64TALLY']._serialized_end=1910
-  _globals['_PROP64TALLY_PROP64CONVICTIONSINCOUNTYBYSECTIONENTRY']._serialized_start=1602
-  _globals['_PROP64TALLY_PROP64CONVICTIONSINCOUNTYBYSECTIONENTRY']._serialized_end=1675
-  _globals['_PROP64TALLY_DISMISSALBYSECTIONENTRY']._serialized_start=1677
-  _globals['_PROP64TALLY_DISMISSALBYSECTIONENTRY']._serialized_end=1734
-  _globals['_PROP64TALLY_REDUCTIONBYSECTIONENTRY']._serialized_start=1736
-  _globals['_PROP64TALLY_REDUCTIONBYSECTIONENTRY']._serialized_end=1793
-  _globals['_PROP64TALLY_DISMISSALBYADDITIONALRELIEFENTRY']._serialized_start=1795
-  _globals['_PROP64TALLY_DISMISSALBYADDITIONALRELIEFENTRY']._serialized_end=1861
-  _globals['_PROP64TALLY_OUTCOMESENTRY']._serialized_start=1863
-  _globals['_PROP64TALLY_OUTCOMESENTRY']._serialized_end=1910
-  _globals['_RELIEFCOUNTS']._serialized_start=1912
-  _globals['_RELIEFCOUNTS']._serialized_end=2031
-  _globals['_RULEPACK']._serialized_start=2033
-  _globals['_RULEPACK']._serialized_end=2091
-  _globals['_CONVICTIONDETERMINATION']._serialized_start=2094
-  _globals['_CONVICTIONDETERMINATION']._serialized_end=2392
+  _globals['_DETERMINATIONMADE']._serialized_end=571
+  _globals['_IDENTITYCONFLICT']._serialized_start=573
+  _globals['_IDENTITYCONFLICT']._serialized_end=631
+  _globals['_PROP64REPORT']._serialized_start=634
+  _globals['_PROP64REPORT']._serialized_end=778
+  _globals['_REPORTROW']._serialized_start=780
+  _globals['_REPORTROW']._serialized_end=864
+  _globals['_PROP64TALLY']._serialized_start=867
+  _globals['_PROP64TALLY']._serialized_end=2044
+  _globals['_PROP64TALLY_PROP64CONVICTIONSINCOUNTYBYSECTIONENTRY']._serialized_start=1736
+  _globals['_PROP64TALLY_PROP64CONVICTIONSINCOUNTYBYSECTIONENTRY']._serialized_end=1809
+  _globals['_PROP64TALLY_DISMISSALBYSECTIONENTRY']._serialized_start=1811
+  _globals['_PROP64TALLY_DISMISSALBYSECTIONENTRY']._serialized_end=1868
+  _globals['_PROP64TALLY_REDUCTIONBYSECTIONENTRY']._serialized_start=1870
+  _globals['_PROP64TALLY_REDUCTIONBYSECTIONENTRY']._serialized_end=1927
+  _globals['_PROP64TALLY_DISMISSALBYADDITIONALRELIEFENTRY']._serialized_start=1929
+  _globals['_PROP64TALLY_DISMISSALBYADDITIONALRELIEFENTRY']._serialized_end=1995
+  _globals['_PROP64TALLY_OUTCOMESENTRY']._serialized_start=1997
+  _globals['_PROP64TALLY_OUTCOMESENTRY']._serialized_end=2044
+  _globals['_RELIEFCOUNTS']._serialized_start=2046
+  _globals['_RELIEFCOUNTS']._serialized_end=2165
+  _globals['_RULEPACK']._serialized_start=2167
+  _globals['_RULEPACK']._serialized_end=2225
+  _globals['_CONVICTIONDETERMINATION']._serialized_start=2228
+  _globals['_CONVICTIONDETERMINATION']._serialized_end=2526
 # @@protoc_insertion_point(module_scope)

@@ -28,7 +28,7 @@ OUTCOME_NOT_ELIGIBLE: Outcome
 OUTCOME_NEEDS_REVIEW: Outcome
 
 class DeterminationMade(_message.Message):
-    __slots__ = ("envelope", "person_id", "rule_pack", "compute_date", "computed_at", "convictions", "person", "prop64_report")
+    __slots__ = ("envelope", "person_id", "rule_pack", "compute_date", "computed_at", "convictions", "person", "prop64_report", "identity_conflicts", "court")
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     RULE_PACK_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,8 @@ class DeterminationMade(_message.Message):
     CONVICTIONS_FIELD_NUMBER: _ClassVar[int]
     PERSON_FIELD_NUMBER: _ClassVar[int]
     PROP64_REPORT_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_CONFLICTS_FIELD_NUMBER: _ClassVar[int]
+    COURT_FIELD_NUMBER: _ClassVar[int]
     envelope: _envelope_pb2.Envelope
     person_id: str
     rule_pack: RulePack
@@ -45,7 +47,17 @@ class DeterminationMade(_message.Message):
     convictions: _containers.RepeatedCompositeFieldContainer[ConvictionDetermination]
     person: _case_pb2.Person
     prop64_report: Prop64Report
-    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., rule_pack: _Optional[_Union[RulePack, _Mapping]] = ..., compute_date: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ..., computed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., convictions: _Optional[_Iterable[_Union[ConvictionDetermination, _Mapping]]] = ..., person: _Optional[_Union[_case_pb2.Person, _Mapping]] = ..., prop64_report: _Optional[_Union[Prop64Report, _Mapping]] = ...) -> None: ...
+    identity_conflicts: _containers.RepeatedCompositeFieldContainer[IdentityConflict]
+    court: str
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., rule_pack: _Optional[_Union[RulePack, _Mapping]] = ..., compute_date: _Optional[_Union[_envelope_pb2.SourceDate, _Mapping]] = ..., computed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., convictions: _Optional[_Iterable[_Union[ConvictionDetermination, _Mapping]]] = ..., person: _Optional[_Union[_case_pb2.Person, _Mapping]] = ..., prop64_report: _Optional[_Union[Prop64Report, _Mapping]] = ..., identity_conflicts: _Optional[_Iterable[_Union[IdentityConflict, _Mapping]]] = ..., court: _Optional[str] = ...) -> None: ...
+
+class IdentityConflict(_message.Message):
+    __slots__ = ("field", "distinct_values")
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    DISTINCT_VALUES_FIELD_NUMBER: _ClassVar[int]
+    field: str
+    distinct_values: int
+    def __init__(self, field: _Optional[str] = ..., distinct_values: _Optional[int] = ...) -> None: ...
 
 class Prop64Report(_message.Message):
     __slots__ = ("rows", "tally", "dismiss_sections", "reduce_sections")

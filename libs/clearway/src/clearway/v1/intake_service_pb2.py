@@ -23,31 +23,32 @@ _sym_db = _symbol_database.Default()
 
 
 from clearway.v1 import case_pb2 as clearway_dot_v1_dot_case__pb2
+from clearway.v1 import notification_pb2 as clearway_dot_v1_dot_notification__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n clearway/v1/intake_service.proto\x12\x0b\x63learway.v1\x1a\x16\x63learway/v1/case.proto\"x\n\tCaseInput\x12#\n\x06person\x18\x01 \x01(\x0b\x32\x13.clearway.v1.Person\x12+\n\x06record\x18\x02 \x01(\x0b\x32\x1b.clearway.v1.CriminalRecord\x12\x19\n\x11source_person_key\x18\x03 \x01(\t\"_\n\x11SubmitCaseRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x14\n\x0cjurisdiction\x18\x02 \x01(\t\x12$\n\x04\x63\x61se\x18\x03 \x01(\x0b\x32\x16.clearway.v1.CaseInput\"J\n\x12SubmitCaseResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\"`\n\x12SubmitBatchRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x14\n\x0cjurisdiction\x18\x02 \x01(\t\x12$\n\x04\x63\x61se\x18\x03 \x01(\x0b\x32\x16.clearway.v1.CaseInput\"]\n\x13SubmitBatchResponse\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\r\x12\x10\n\x08rejected\x18\x03 \x01(\r\x12\x10\n\x08\x63\x61se_ids\x18\x04 \x03(\t\"\'\n\x14GetCaseStatusRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\"\xb7\x01\n\x15GetCaseStatusResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12%\n\x05stage\x18\x02 \x01(\x0e\x32\x16.clearway.v1.CaseStage\x12\x1e\n\x16\x63onvictions_determined\x18\x03 \x01(\r\x12\x1c\n\x14\x63onvictions_eligible\x18\x04 \x01(\r\x12\x11\n\tdocuments\x18\x05 \x01(\r\x12\x15\n\rnotifications\x18\x06 \x01(\r*\x98\x01\n\tCaseStage\x12\x1a\n\x16\x43\x41SE_STAGE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43\x41SE_STAGE_SUBMITTED\x10\x01\x12\x19\n\x15\x43\x41SE_STAGE_DETERMINED\x10\x02\x12!\n\x1d\x43\x41SE_STAGE_PETITION_GENERATED\x10\x03\x12\x17\n\x13\x43\x41SE_STAGE_NOTIFIED\x10\x04\x32\x8a\x02\n\rIntakeService\x12M\n\nSubmitCase\x12\x1e.clearway.v1.SubmitCaseRequest\x1a\x1f.clearway.v1.SubmitCaseResponse\x12R\n\x0bSubmitBatch\x12\x1f.clearway.v1.SubmitBatchRequest\x1a .clearway.v1.SubmitBatchResponse(\x01\x12V\n\rGetCaseStatus\x12!.clearway.v1.GetCaseStatusRequest\x1a\".clearway.v1.GetCaseStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n clearway/v1/intake_service.proto\x12\x0b\x63learway.v1\x1a\x16\x63learway/v1/case.proto\x1a\x1e\x63learway/v1/notification.proto\"x\n\tCaseInput\x12#\n\x06person\x18\x01 \x01(\x0b\x32\x13.clearway.v1.Person\x12+\n\x06record\x18\x02 \x01(\x0b\x32\x1b.clearway.v1.CriminalRecord\x12\x19\n\x11source_person_key\x18\x03 \x01(\t\"s\n\x11SubmitCaseRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x14\n\x0cjurisdiction\x18\x02 \x01(\t\x12$\n\x04\x63\x61se\x18\x03 \x01(\x0b\x32\x16.clearway.v1.CaseInput\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"J\n\x12SubmitCaseResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\"t\n\x12SubmitBatchRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x14\n\x0cjurisdiction\x18\x02 \x01(\t\x12$\n\x04\x63\x61se\x18\x03 \x01(\x0b\x32\x16.clearway.v1.CaseInput\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"]\n\x13SubmitBatchResponse\x12\x10\n\x08\x62\x61tch_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\r\x12\x10\n\x08rejected\x18\x03 \x01(\r\x12\x10\n\x08\x63\x61se_ids\x18\x04 \x03(\t\"\'\n\x14GetCaseStatusRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\"\xf5\x01\n\x15GetCaseStatusResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12%\n\x05stage\x18\x02 \x01(\x0e\x32\x16.clearway.v1.CaseStage\x12\x1e\n\x16\x63onvictions_determined\x18\x03 \x01(\r\x12\x1c\n\x14\x63onvictions_eligible\x18\x04 \x01(\r\x12\x11\n\tdocuments\x18\x05 \x01(\r\x12\x15\n\rnotifications\x18\x06 \x01(\r\x12<\n\x13notification_status\x18\x07 \x01(\x0e\x32\x1f.clearway.v1.NotificationStatus*\x98\x01\n\tCaseStage\x12\x1a\n\x16\x43\x41SE_STAGE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43\x41SE_STAGE_SUBMITTED\x10\x01\x12\x19\n\x15\x43\x41SE_STAGE_DETERMINED\x10\x02\x12!\n\x1d\x43\x41SE_STAGE_PETITION_GENERATED\x10\x03\x12\x17\n\x13\x43\x41SE_STAGE_NOTIFIED\x10\x04\x32\x8a\x02\n\rIntakeService\x12M\n\nSubmitCase\x12\x1e.clearway.v1.SubmitCaseRequest\x1a\x1f.clearway.v1.SubmitCaseResponse\x12R\n\x0bSubmitBatch\x12\x1f.clearway.v1.SubmitBatchRequest\x1a .clearway.v1.SubmitBatchResponse(\x01\x12V\n\rGetCaseStatus\x12!.clearway.v1.GetCaseStatusRequest\x1a\".clearway.v1.GetCaseStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clearway.v1.intake_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CASESTAGE']._serialized_start=789
-  _globals['_CASESTAGE']._serialized_end=941
-  _globals['_CASEINPUT']._serialized_start=73
-  _globals['_CASEINPUT']._serialized_end=193
-  _globals['_SUBMITCASEREQUEST']._serialized_start=195
-  _globals['_SUBMITCASEREQUEST']._serialized_end=290
-  _globals['_SUBMITCASERESPONSE']._serialized_start=292
-  _globals['_SUBMITCASERESPONSE']._serialized_end=366
-  _globals['_SUBMITBATCHREQUEST']._serialized_start=368
-  _globals['_SUBMITBATCHREQUEST']._serialized_end=464
-  _globals['_SUBMITBATCHRESPONSE']._serialized_start=466
-  _globals['_SUBMITBATCHRESPONSE']._serialized_end=559
-  _globals['_GETCASESTATUSREQUEST']._serialized_start=561
-  _globals['_GETCASESTATUSREQUEST']._serialized_end=600
-  _globals['_GETCASESTATUSRESPONSE']._serialized_start=603
-  _globals['_GETCASESTATUSRESPONSE']._serialized_end=786
-  _globals['_INTAKESERVICE']._serialized_start=944
-  _globals['_INTAKESERVICE']._serialized_end=1210
+  _globals['_CASESTAGE']._serialized_start=923
+  _globals['_CASESTAGE']._serialized_end=1075
+  _globals['_CASEINPUT']._serialized_start=105
+  _globals['_CASEINPUT']._serialized_end=225
+  _globals['_SUBMITCASEREQUEST']._serialized_start=227
+  _globals['_SUBMITCASEREQUEST']._serialized_end=342
+  _globals['_SUBMITCASERESPONSE']._serialized_start=344
+  _globals['_SUBMITCASERESPONSE']._serialized_end=418
+  _globals['_SUBMITBATCHREQUEST']._serialized_start=420
+  _globals['_SUBMITBATCHREQUEST']._serialized_end=536
+  _globals['_SUBMITBATCHRESPONSE']._serialized_start=538
+  _globals['_SUBMITBATCHRESPONSE']._serialized_end=631
+  _globals['_GETCASESTATUSREQUEST']._serialized_start=633
+  _globals['_GETCASESTATUSREQUEST']._serialized_end=672
+  _globals['_GETCASESTATUSRESPONSE']._serialized_start=675
+  _globals['_GETCASESTATUSRESPONSE']._serialized_end=920
+  _globals['_INTAKESERVICE']._serialized_start=1078
+  _globals['_INTAKESERVICE']._serialized_end=1344
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from clearway.v1 import case_pb2 as _case_pb2
+from clearway.v1 import notification_pb2 as _notification_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -32,14 +33,16 @@ class CaseInput(_message.Message):
     def __init__(self, person: _Optional[_Union[_case_pb2.Person, _Mapping]] = ..., record: _Optional[_Union[_case_pb2.CriminalRecord, _Mapping]] = ..., source_person_key: _Optional[str] = ...) -> None: ...
 
 class SubmitCaseRequest(_message.Message):
-    __slots__ = ("tenant", "jurisdiction", "case")
+    __slots__ = ("tenant", "jurisdiction", "case", "request_id")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     JURISDICTION_FIELD_NUMBER: _ClassVar[int]
     CASE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     jurisdiction: str
     case: CaseInput
-    def __init__(self, tenant: _Optional[str] = ..., jurisdiction: _Optional[str] = ..., case: _Optional[_Union[CaseInput, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, tenant: _Optional[str] = ..., jurisdiction: _Optional[str] = ..., case: _Optional[_Union[CaseInput, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SubmitCaseResponse(_message.Message):
     __slots__ = ("case_id", "person_id", "event_id")
@@ -52,14 +55,16 @@ class SubmitCaseResponse(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., person_id: _Optional[str] = ..., event_id: _Optional[str] = ...) -> None: ...
 
 class SubmitBatchRequest(_message.Message):
-    __slots__ = ("tenant", "jurisdiction", "case")
+    __slots__ = ("tenant", "jurisdiction", "case", "request_id")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     JURISDICTION_FIELD_NUMBER: _ClassVar[int]
     CASE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     jurisdiction: str
     case: CaseInput
-    def __init__(self, tenant: _Optional[str] = ..., jurisdiction: _Optional[str] = ..., case: _Optional[_Union[CaseInput, _Mapping]] = ...) -> None: ...
+    request_id: str
+    def __init__(self, tenant: _Optional[str] = ..., jurisdiction: _Optional[str] = ..., case: _Optional[_Union[CaseInput, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SubmitBatchResponse(_message.Message):
     __slots__ = ("batch_id", "accepted", "rejected", "case_ids")
@@ -80,17 +85,19 @@ class GetCaseStatusRequest(_message.Message):
     def __init__(self, case_id: _Optional[str] = ...) -> None: ...
 
 class GetCaseStatusResponse(_message.Message):
-    __slots__ = ("case_id", "stage", "convictions_determined", "convictions_eligible", "documents", "notifications")
+    __slots__ = ("case_id", "stage", "convictions_determined", "convictions_eligible", "documents", "notifications", "notification_status")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
     CONVICTIONS_DETERMINED_FIELD_NUMBER: _ClassVar[int]
     CONVICTIONS_ELIGIBLE_FIELD_NUMBER: _ClassVar[int]
     DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
     NOTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATION_STATUS_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     stage: CaseStage
     convictions_determined: int
     convictions_eligible: int
     documents: int
     notifications: int
-    def __init__(self, case_id: _Optional[str] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., convictions_determined: _Optional[int] = ..., convictions_eligible: _Optional[int] = ..., documents: _Optional[int] = ..., notifications: _Optional[int] = ...) -> None: ...
+    notification_status: _notification_pb2.NotificationStatus
+    def __init__(self, case_id: _Optional[str] = ..., stage: _Optional[_Union[CaseStage, str]] = ..., convictions_determined: _Optional[int] = ..., convictions_eligible: _Optional[int] = ..., documents: _Optional[int] = ..., notifications: _Optional[int] = ..., notification_status: _Optional[_Union[_notification_pb2.NotificationStatus, str]] = ...) -> None: ...

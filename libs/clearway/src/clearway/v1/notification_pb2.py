@@ -23,19 +23,22 @@ _sym_db = _symbol_database.Default()
 
 
 from clearway.v1 import envelope_pb2 as clearway_dot_v1_dot_envelope__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63learway/v1/notification.proto\x12\x0b\x63learway.v1\x1a\x1a\x63learway/v1/envelope.proto\"\xe6\x01\n\x10NotificationSent\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x18\n\x10subject_event_id\x18\x03 \x01(\t\x12%\n\x07\x63hannel\x18\x04 \x01(\x0e\x32\x14.clearway.v1.Channel\x12\x10\n\x08language\x18\x05 \x01(\t\x12/\n\x06status\x18\x06 \x01(\x0e\x32\x1f.clearway.v1.NotificationStatus\x12\x12\n\nmessage_id\x18\x07 \x01(\t*_\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x11\n\rCHANNEL_EMAIL\x10\x01\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x02\x12\x17\n\x13\x43HANNEL_POSTAL_MAIL\x10\x03*\xa3\x01\n\x12NotificationStatus\x12#\n\x1fNOTIFICATION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18NOTIFICATION_STATUS_SENT\x10\x01\x12*\n&NOTIFICATION_STATUS_SKIPPED_NO_CONSENT\x10\x02\x12\x1e\n\x1aNOTIFICATION_STATUS_FAILED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63learway/v1/notification.proto\x12\x0b\x63learway.v1\x1a\x1a\x63learway/v1/envelope.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x01\n\x10NotificationSent\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x18\n\x10subject_event_id\x18\x03 \x01(\t\x12%\n\x07\x63hannel\x18\x04 \x01(\x0e\x32\x14.clearway.v1.Channel\x12\x10\n\x08language\x18\x05 \x01(\t\x12/\n\x06status\x18\x06 \x01(\x0e\x32\x1f.clearway.v1.NotificationStatus\x12\x12\n\nmessage_id\x18\x07 \x01(\t\"\xe9\x01\n\x11NotificationRetry\x12\'\n\x08\x65nvelope\x18\x01 \x01(\x0b\x32\x15.clearway.v1.Envelope\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x15\n\rsubject_topic\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\x0c\x12\x10\n\x08\x61ttempts\x18\x05 \x01(\r\x12.\n\nnot_before\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ngive_up_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*_\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x11\n\rCHANNEL_EMAIL\x10\x01\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x02\x12\x17\n\x13\x43HANNEL_POSTAL_MAIL\x10\x03*\xec\x01\n\x12NotificationStatus\x12#\n\x1fNOTIFICATION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18NOTIFICATION_STATUS_SENT\x10\x01\x12*\n&NOTIFICATION_STATUS_SKIPPED_NO_CONSENT\x10\x02\x12\x1e\n\x1aNOTIFICATION_STATUS_FAILED\x10\x03\x12%\n!NOTIFICATION_STATUS_PENDING_RETRY\x10\x04\x12 \n\x1cNOTIFICATION_STATUS_WITHHELD\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clearway.v1.notification_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHANNEL']._serialized_start=308
-  _globals['_CHANNEL']._serialized_end=403
-  _globals['_NOTIFICATIONSTATUS']._serialized_start=406
-  _globals['_NOTIFICATIONSTATUS']._serialized_end=569
-  _globals['_NOTIFICATIONSENT']._serialized_start=76
-  _globals['_NOTIFICATIONSENT']._serialized_end=306
+  _globals['_CHANNEL']._serialized_start=577
+  _globals['_CHANNEL']._serialized_end=672
+  _globals['_NOTIFICATIONSTATUS']._serialized_start=675
+  _globals['_NOTIFICATIONSTATUS']._serialized_end=911
+  _globals['_NOTIFICATIONSENT']._serialized_start=109
+  _globals['_NOTIFICATIONSENT']._serialized_end=339
+  _globals['_NOTIFICATIONRETRY']._serialized_start=342
+  _globals['_NOTIFICATIONRETRY']._serialized_end=575
 # @@protoc_insertion_point(module_scope)

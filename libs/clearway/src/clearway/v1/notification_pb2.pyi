@@ -1,4 +1,7 @@
+import datetime
+
 from clearway.v1 import envelope_pb2 as _envelope_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -20,6 +23,8 @@ class NotificationStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NOTIFICATION_STATUS_SENT: _ClassVar[NotificationStatus]
     NOTIFICATION_STATUS_SKIPPED_NO_CONSENT: _ClassVar[NotificationStatus]
     NOTIFICATION_STATUS_FAILED: _ClassVar[NotificationStatus]
+    NOTIFICATION_STATUS_PENDING_RETRY: _ClassVar[NotificationStatus]
+    NOTIFICATION_STATUS_WITHHELD: _ClassVar[NotificationStatus]
 CHANNEL_UNSPECIFIED: Channel
 CHANNEL_EMAIL: Channel
 CHANNEL_SMS: Channel
@@ -28,6 +33,8 @@ NOTIFICATION_STATUS_UNSPECIFIED: NotificationStatus
 NOTIFICATION_STATUS_SENT: NotificationStatus
 NOTIFICATION_STATUS_SKIPPED_NO_CONSENT: NotificationStatus
 NOTIFICATION_STATUS_FAILED: NotificationStatus
+NOTIFICATION_STATUS_PENDING_RETRY: NotificationStatus
+NOTIFICATION_STATUS_WITHHELD: NotificationStatus
 
 class NotificationSent(_message.Message):
     __slots__ = ("envelope", "person_id", "subject_event_id", "channel", "language", "status", "message_id")
@@ -46,3 +53,21 @@ class NotificationSent(_message.Message):
     status: NotificationStatus
     message_id: str
     def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., subject_event_id: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., language: _Optional[str] = ..., status: _Optional[_Union[NotificationStatus, str]] = ..., message_id: _Optional[str] = ...) -> None: ...
+
+class NotificationRetry(_message.Message):
+    __slots__ = ("envelope", "person_id", "subject_topic", "subject", "attempts", "not_before", "give_up_at")
+    ENVELOPE_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_TOPIC_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    NOT_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    GIVE_UP_AT_FIELD_NUMBER: _ClassVar[int]
+    envelope: _envelope_pb2.Envelope
+    person_id: str
+    subject_topic: str
+    subject: bytes
+    attempts: int
+    not_before: _timestamp_pb2.Timestamp
+    give_up_at: _timestamp_pb2.Timestamp
+    def __init__(self, envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ..., person_id: _Optional[str] = ..., subject_topic: _Optional[str] = ..., subject: _Optional[bytes] = ..., attempts: _Optional[int] = ..., not_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., give_up_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
