@@ -176,3 +176,19 @@ def test_bundle_lines_spool_the_batch_and_complete_its_bundle_without_filing(sto
     assert (bundles.folder("batch-3") / "DONE").exists()
     assert (bundles.folder("batch-3") / "gogen.json").exists()
     assert not store.root.exists() or not any(store.root.rglob("*.pdf"))
+
+
+def test_a_written_bundle_keeps_no_spool_and_a_redelivery_does_not_bring_it_back(store, tmp_path):
+    made = _determination(Outcome.OUTCOME_DISMISS)
+    made.prop64_report.dismiss_sections.append("11357")
+    bundles = BatchBundles(tmp_path / "bundles")
+    folder = bundles.folder("batch-3")
+    bundles.add(made)
+    assert (folder / "spool.pickles").stat().st_size > 0  # the people's rows, until the bundle is out
+    bundles.close(batch_pb2.BatchClosed(envelope=made.envelope, case_count=1))
+
+    assert (folder / "DONE").exists()
+    assert not (folder / "spool.pickles").exists()
+    assert BatchBundles(tmp_path / "bundles").add(made) is None  # redelivered after a restart
+    assert not (folder / "spool.pickles").exists()
+    assert (folder.stat().st_mode & 0o777) == 0o700

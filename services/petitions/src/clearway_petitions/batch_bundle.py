@@ -9,6 +9,9 @@ they come, and BatchClosed says how many people complete the batch.
 Crash safety: the spool is append-only and each record names its
 determination event, so a record written twice (a batch retried after a
 crash) is counted once, and an interrupted bundle is simply written again.
+
+The spool holds every person's DOJ rows: it is removed once the bundle is
+written, and a batch's folder is readable by its owner only.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import time
 from pathlib import Path
 
 from clearway import events
+from clearway.private_files import private_dir
 from clearway.ca_doj import bundle, impact, summary, tally_codec
 from clearway.v1 import batch_pb2, determination_pb2
 
@@ -49,7 +53,9 @@ class BatchBundles:
         if not batch_id or not made.HasField("prop64_report"):
             return None
         folder = self.folder(batch_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        if (folder / DONE).exists():
+            return None  # a redelivery after the bundle was written: nothing to add
+        private_dir(folder)
         seen = self._seen_in(batch_id)
         if made.envelope.event_id in seen:
             return self._maybe_finish(batch_id)
@@ -85,8 +91,7 @@ class BatchBundles:
     def close(self, closed: batch_pb2.BatchClosed) -> Path | None:
         """Record how many cases make the batch whole; returns the bundle folder if it is."""
         batch_id = closed.envelope.batch_id
-        folder = self.folder(batch_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(self.folder(batch_id))
         (folder / CLOSED).write_bytes(closed.SerializeToString())
         return self._maybe_finish(batch_id)
 
@@ -107,6 +112,7 @@ class BatchBundles:
         started = time.perf_counter()
         write_bundle(folder, closed)
         (folder / DONE).write_text("", encoding="utf-8")
+        (folder / SPOOL).unlink(missing_ok=True)
         self._seen.pop(batch_id, None)
         log.info("batch bundle written", extra={"batch_id": batch_id, "count": closed.case_count,
                                                 "seconds": round(time.perf_counter() - started, 3)})
