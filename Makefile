@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 BUF    := node_modules/.bin/buf
 
-.PHONY: demo test deps lint protos check-protos unit integration broker-start broker-stop lock clean
+.PHONY: demo test test-faults fuzz deps lint protos check-protos unit integration broker-start broker-stop lock clean
 
 demo: deps
 	$(PY) scripts/demo.py
@@ -23,6 +23,16 @@ unit: deps
 
 integration: deps
 	$(PY) -m pytest -m broker $(PYTEST_ARGS)
+
+# The fault checker alone (make test runs it too): a batch of 10,000 people under kill -9,
+# a broker restart and an SMTP outage, then every outcome accounted for.
+test-faults: deps
+	$(PY) -m pytest -m faults -s $(PYTEST_ARGS)
+
+# The property-based and fuzz tests with a long budget: 100,000 generated inputs per target
+# (make test runs them with a small one).
+fuzz: deps
+	CLEARWAY_FUZZ_EXAMPLES=$${CLEARWAY_FUZZ_EXAMPLES:-100000} $(PY) -m pytest -m fuzz $(PYTEST_ARGS)
 
 deps: $(VENV)/.installed $(BUF) .local/cache/.kafka-installed
 
