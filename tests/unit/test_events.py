@@ -239,3 +239,8 @@ def test_a_forked_child_does_not_repeat_the_parents_ids():
     os.close(read)
     os.waitpid(pid, 0)
     assert child != events.new_id()
+
+
+def test_a_type_header_that_is_not_utf8_is_refused_not_a_crash():
+    with pytest.raises(events.UndecodableRecord, match="record type is"):
+        events.decode(case_pb2.CaseSubmitted, _case().SerializeToString(), [("ce_type", b"\x80\xff")])

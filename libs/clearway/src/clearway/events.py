@@ -206,5 +206,8 @@ def _header(headers, name: str) -> str | None:
     items = headers.items() if isinstance(headers, dict) else headers
     for key, value in items:
         if key == name:
-            return value.decode() if isinstance(value, (bytes, bytearray)) else str(value)
+            # Any bytes at all may arrive: a header that is not UTF-8 reads as a type
+            # no consumer expects, so the record is refused, never a crash.
+            return (value.decode("utf-8", "replace") if isinstance(value, (bytes, bytearray))
+                    else str(value))
     return None
