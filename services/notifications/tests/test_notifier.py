@@ -589,3 +589,30 @@ def test_eml_files_are_0600_in_a_0700_folder(sink, notifier, mailer):
     assert _mode(path) == 0o600
     assert _mode(folder) == 0o700
     assert list(folder.iterdir()) == [path], "a temporary file was left behind"
+
+
+def test_a_due_retry_is_due_whatever_the_clock_reads_when_asked(outbox):
+    """hold_until is compared with a "now" read before it is called: a due retry must
+    not come back as "now", which is always a little later."""
+    clock = Clock()
+    notifier = _retrying_notifier(FailingMailer(), outbox, clock)
+    retry = _retry_of(notifier.handle(topics.DETERMINATIONS, _determination(Outcome.OUTCOME_NOT_ELIGIBLE)))
+    notifier.breaker.succeeded()
+    clock.now = NOW + 1000
+    assert notifier.hold_until(topics.NOTIFICATIONS_RETRY, retry) == pytest.approx(NOW + 30)
+    notifier.breaker = CircuitBreaker(failures_to_open=1, cooldown_s=5, clock=clock)
+    notifier.breaker.failed()
+    clock.now += 5  # the cooldown is over: a trial may go now
+    assert notifier.hold_until(topics.NOTIFICATIONS_RETRY, retry) == pytest.approx(NOW + 30)
+
+
+def test_a_try_that_breaks_unexpectedly_does_not_leave_the_breaker_waiting_for_ever(outbox):
+    clock = Clock()
+    breaker = CircuitBreaker(failures_to_open=1, cooldown_s=5, clock=clock)
+    breaker.failed()
+    clock.now += 5
+    notifier = _retrying_notifier(FailingMailer(RuntimeError("a bug")), outbox, clock, breaker=breaker)
+    with pytest.raises(RuntimeError):
+        notifier.handle(topics.DETERMINATIONS, _determination(Outcome.OUTCOME_NOT_ELIGIBLE))
+    clock.now += 5
+    assert breaker.allow(), "the trial never ended"

@@ -25,7 +25,6 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from clearway import events, topics, tracing
-from clearway.addresses import email_problem
 from clearway.bus import Ledger, Outgoing, Rejected
 from clearway.determinations import eligible_count, names_one_person
 from clearway.v1 import case_pb2, determination_pb2, notification_pb2, petition_pb2
@@ -131,7 +130,9 @@ class Notifier:
 
     def hold_until(self, topic: str, retry: notification_pb2.NotificationRetry) -> float:
         """When a retry is due: its not_before, or later while the SMTP server is known down."""
-        return max(_seconds(retry.not_before), self.clock() + self.breaker.seconds_until_trial())
+        not_before = _seconds(retry.not_before)
+        wait = self.breaker.seconds_until_trial()
+        return max(not_before, self.clock() + wait) if wait > 0 else not_before
 
     # --- one notice ------------------------------------------------------------------
 
@@ -164,22 +165,27 @@ class Notifier:
             _language, _subject, body = compose_text(person, notice.made, notice.petition)
             self.outbox.put(CHANNEL_FOLDERS[channel], message_id, body)
             return
-        problem = email_problem(person.contact.email.strip())
-        if problem:
-            raise PermanentDeliveryFailure(f"the email address {problem}", field=EMAIL_FIELD)
+        try:
+            recipient = recipient_of(person)  # email-validator, before anything is composed
+        except ValueError:
+            raise PermanentDeliveryFailure("the email address is not a valid email address",
+                                           field=EMAIL_FIELD) from None
         if self.sent_log is not None and notice.subject_event_id in self.sent_log:
             return  # the server took it before a crash; the record of it was not committed
-        email = compose_email(person, notice.made, notice.petition, self.sender,
-                              message_id=message_id)
         if not self.breaker.allow():
             raise ServerUnavailable("the SMTP server keeps failing; not tried (circuit open)")
         try:
-            self.mailer.send(email, recipient_of(person))
-        except ServerUnavailable:
-            self.breaker.failed()
+            email = compose_email(person, notice.made, notice.petition, self.sender,
+                                  message_id=message_id)
+            self.mailer.send(email, recipient)
+        except DeliveryFailed as failure:
+            if isinstance(failure, ServerUnavailable):
+                self.breaker.failed()
+            else:
+                self.breaker.succeeded()  # the server answered: it is up
             raise
-        except DeliveryFailed:
-            self.breaker.succeeded()  # the server answered: it is up
+        except BaseException:
+            self.breaker.failed()  # never leave the breaker waiting on a trial that ended
             raise
         self.breaker.succeeded()
         if self.sent_log is not None:
