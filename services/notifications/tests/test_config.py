@@ -50,3 +50,20 @@ def test_a_sender_that_is_not_one_address_on_one_line_is_refused(monkeypatch, se
     monkeypatch.setenv("CLEARWAY_MAIL_FROM", sender)
     with pytest.raises(SettingError, match="CLEARWAY_MAIL_FROM"):
         NotificationSettings.from_env()
+
+
+def test_the_readme_starts_the_smtp_sink_by_hand_and_lists_every_notifications_setting():
+    import re
+    from pathlib import Path
+
+    import clearway_notifications.config as config
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    by_hand = readme[readme.index("## Using the pieces"):readme.index("### California Prop 64")]
+    assert re.search(r"python -m clearway_notifications\.smtp_sink --port 8025 ", by_hand)
+    assert by_hand.index("smtp_sink") < by_hand.index("python -m clearway_notifications ")
+    table = readme[readme.index("## Configuration"):readme.index("## How it holds together")]
+    names = set(re.findall(r'"(CLEARWAY_[A-Z_]+)"', Path(config.__file__).read_text()))
+    shorthand = {"CLEARWAY_SMTP_PORT", "CLEARWAY_SMTP_USER", "CLEARWAY_SMTP_PASSWORD", "CLEARWAY_SMTP_STARTTLS",
+                 "CLEARWAY_NOTIFICATIONS_HEALTH_PORT"}  # written `CLEARWAY_SMTP_HOST` / `_PORT` ..., `CLEARWAY_*_HEALTH_PORT`
+    assert {n for n in names - shorthand if f"`{n}`" not in table} == set()
