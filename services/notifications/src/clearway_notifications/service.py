@@ -70,7 +70,7 @@ class Notice:
 
     topic: str                       # the subject's topic: determinations or petitions
     subject: Message                 # DeterminationMade or PetitionGenerated
-    original: bytes                  # the subject's bytes, for a retry or a dead letter
+    original: bytes                  # the subject's bytes if at hand (see subject_bytes)
     input_event_id: str              # the record being handled: the subject, or its retry
     attempts: int = 0                # failed tries so far
     give_up_at: float | None = None  # epoch seconds; None until the first failure
@@ -86,6 +86,10 @@ class Notice:
     @property
     def subject_event_id(self) -> str:
         return self.subject.envelope.event_id
+
+    def subject_bytes(self) -> bytes:
+        """For a retry or a dead letter: serialized only when one is needed."""
+        return self.original or self.subject.SerializeToString()
 
 
 class Notifier:
@@ -103,7 +107,7 @@ class Notifier:
 
     def handle(self, topic: str, message) -> list[Outgoing]:
         """The main flow: one DeterminationMade or PetitionGenerated."""
-        notice = Notice(topic, message, message.SerializeToString(), message.envelope.event_id)
+        notice = Notice(topic, message, b"", message.envelope.event_id)
         if topic == topics.DETERMINATIONS:
             if not names_one_person(message):
                 # The rows may be several people's: telling "the" person would be false.
@@ -201,7 +205,7 @@ class Notifier:
         made = notice.made
         retry = notification_pb2.NotificationRetry(
             envelope=events.follow_on_envelope(notice.subject.envelope, f"notification/retry/{attempts}"),
-            person_id=made.person_id, subject_topic=notice.topic, subject=notice.original,
+            person_id=made.person_id, subject_topic=notice.topic, subject=notice.subject_bytes(),
             attempts=attempts)
         retry.not_before.FromNanoseconds(int(min(now + self.schedule.delay(attempts), give_up_at) * 1e9))
         retry.give_up_at.FromNanoseconds(int(give_up_at * 1e9))
@@ -216,7 +220,7 @@ class Notifier:
         self._report_failure(notice, FAILED, reason, notice.attempts,
                              "notice failed for good; dead-lettered")
         letter = events.dead_letter(
-            source="notifications", reason=reason, original=notice.original, field=field,
+            source="notifications", reason=reason, original=notice.subject_bytes(), field=field,
             original_topic=notice.topic, cause=notice.subject.envelope)
         return [self._settled(notice, FAILED, channel),
                 Outgoing(topics.NOTIFICATIONS_REJECTED, notice.subject.envelope.case_id, letter)]
