@@ -34,6 +34,7 @@ from clearway_notifications.service import Notifier
 from clearway_notifications.smtp_sink import EmlWriter
 
 SENDER = "Clearway <notices@clearway.example>"
+BATCH = 200  # records per poll batch, so per transaction (TransactionalProcessor.max_records)
 
 
 def determinations(count: int) -> list[determination_pb2.DeterminationMade]:
@@ -72,7 +73,11 @@ def run(label: str, made: list, port: int, work: Path, *, mailer_type=SmtpMailer
     log = SentLog(work / f"sent-log-{label}") if sent_log else None
     notifier = Notifier(mailer, OutboxFolder(work / "outbox"), SENDER, sent_log=log)
     began = time.perf_counter()
-    statuses = [notifier.handle(topics.DETERMINATIONS, m)[0].message.status for m in made]
+    statuses = []
+    for n, determination in enumerate(made, 1):
+        statuses.append(notifier.handle(topics.DETERMINATIONS, determination)[0].message.status)
+        if log is not None and (n % BATCH == 0 or n == len(made)):
+            log.sync()  # as the service does before each batch's transaction commits
     elapsed = time.perf_counter() - began
     mailer.close()
     if log is not None:

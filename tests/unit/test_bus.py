@@ -237,3 +237,16 @@ def test_a_held_partition_taken_away_by_a_rebalance_is_forgotten_not_resumed():
     consumer = StandInConsumer(set())
     proc._resume_held(consumer)
     assert proc._held == {} and ("resume", tp) not in consumer.calls
+
+
+def test_before_commit_runs_after_the_records_and_before_the_transaction_commits():
+    from kafka import TopicPartition
+
+    producer = TransactionRecorder()
+    proc = processor(lambda _t, m: producer.transactions.append("handled") or [])
+    proc.before_commit = lambda: producer.transactions.append("before_commit")
+    tp = TopicPartition(topics.DETERMINATIONS, 0)
+    proc._process_batch({tp: [record(determination("a"), offset=0), record(determination("b"), offset=1)]},
+                        StandInConsumer({tp}), producer, tracer())
+    assert producer.transactions == ["begin", "handled", "handled", "before_commit",
+                                     ("offsets", {0: 2}), "commit"]

@@ -173,3 +173,18 @@ def test_the_sent_log_is_0600_in_a_0700_folder_even_if_it_was_0644(tmp_path):
     log.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_batch_of_entries_goes_to_disk_with_one_fsync_before_its_commit(tmp_path, monkeypatch):
+    import os
+
+    log = SentLog(tmp_path / "sent-log")
+    synced = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    for n in range(5):
+        log.record(f"in-{n}", f"subject-{n}")
+    assert synced == []
+    log.sync()
+    log.sync()
+    assert len(synced) == 1
+    log.close()

@@ -191,6 +191,9 @@ class TransactionalProcessor:
     # record until then, so the loop goes on polling, committing the other
     # partitions and seeing ``stop`` instead of sleeping in a handler.
     hold_until: Callable[[str, Message], float] | None = None
+    # Called once a batch's records are handled, before its transaction commits: for
+    # what must be on disk first (notifications' sent-log, flushed once per batch).
+    before_commit: Callable[[], None] | None = None
     processed: int = 0
     duplicates: int = 0
     rejected: int = 0
@@ -243,6 +246,8 @@ class TransactionalProcessor:
                     if event_id:
                         handled.add(event_id)
                     offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+            if self.before_commit is not None:
+                self.before_commit()
             producer.send_offsets_to_transaction(offsets, consumer.group_metadata())
             producer.commit_transaction()
         except Exception:

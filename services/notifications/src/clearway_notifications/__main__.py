@@ -39,7 +39,8 @@ def main() -> None:
             mailer, OutboxFolder(settings.outbox_dir), settings.sender, sent_log=sent_log,
             schedule=RetrySchedule(retry.first_delay_s, retry.max_delay_s, retry.give_up_s),
             breaker=CircuitBreaker(retry.breaker_failures, retry.breaker_cooldown_s))
-        common = dict(bootstrap_servers=bootstrap, dead_letter_topic=topics.NOTIFICATIONS_REJECTED)
+        common = dict(bootstrap_servers=bootstrap, dead_letter_topic=topics.NOTIFICATIONS_REJECTED,
+                      before_commit=sent_log.sync)
         try:
             run_side_by_side([
                 TransactionalProcessor(

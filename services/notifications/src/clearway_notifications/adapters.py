@@ -164,9 +164,9 @@ class SentLog:
 
     Why: between the server taking a message and the Kafka transaction that records
     it, a crash would have the restarted service send it again. An entry is written
-    and flushed to disk right after the server accepts, consulted before every send,
-    and settled once the transaction holding the NotificationSent has committed, so
-    the file stays small. An entry outliving its settlement (a crash in between) is
+    right after the server accepts (and flushed to disk before the transaction
+    commits), consulted before every send, and settled once the transaction holding
+    the NotificationSent has committed, so the file stays small. An entry outliving its settlement (a crash in between) is
     still true (that email was sent); entries the notifications topic records as sent
     are dropped at start.
 
@@ -179,6 +179,7 @@ class SentLog:
         self._subject_of: dict[str, str] = {}  # input event id -> subject event id
         self._subjects: set[str] = set()
         self._lines = 0
+        self._unsynced = False
         if self.path.exists():
             for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
@@ -199,13 +200,23 @@ class SentLog:
             return len(self._subjects)
 
     def record(self, input_event_id: str, subject_event_id: str) -> None:
+        """Right after the server accepted: from here a kill -9 cannot lose the entry
+        (it is in the kernel's hands); ``sync`` puts it on disk against a machine crash."""
         line = json.dumps([input_event_id, subject_event_id]).encode() + b"\n"
         with self._lock:
             os.write(self._fd, line)
-            os.fsync(self._fd)
+            self._unsynced = True
             self._lines += 1
             self._subject_of[input_event_id] = subject_event_id
             self._subjects.add(subject_event_id)
+
+    def sync(self) -> None:
+        """Flush what was recorded to disk: before the transaction that reports it commits
+        (once per batch, so one fsync, not one an email)."""
+        with self._lock:
+            if self._unsynced:
+                os.fsync(self._fd)
+                self._unsynced = False
 
     def settle(self, input_event_id: str) -> None:
         """The transaction of the input that sent an email has committed: forget the entry."""
@@ -247,3 +258,4 @@ class SentLog:
         write_private(self.path, body)
         self._fd = open_private_append(self.path)
         self._lines = len(self._subject_of)
+        self._unsynced = False
