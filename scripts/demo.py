@@ -74,8 +74,9 @@ def _report(stack: LocalStack, outcome, batch_id: str) -> None:
                          for c in made[0].convictions)
     reasons = Counter(c.reason or "(no relief)" for made in outcome.determinations.values()
                       for c in made[0].convictions)
-    statuses = Counter((notification_pb2.Channel.Name(n[0].channel).removeprefix("CHANNEL_").lower(),
-                        notification_pb2.NotificationStatus.Name(n[0].status)
+    # The last notice of a case is how it ended (a PENDING_RETRY is followed by SENT or FAILED).
+    statuses = Counter((notification_pb2.Channel.Name(n[-1].channel).removeprefix("CHANNEL_").lower(),
+                        notification_pb2.NotificationStatus.Name(n[-1].status)
                         .removeprefix("NOTIFICATION_STATUS_").lower())
                        for n in outcome.notifications.values())
     print(f"Batch {batch_id}")

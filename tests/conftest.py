@@ -14,6 +14,10 @@ import pytest
 from clearway.devstack import LocalStack
 
 COMPUTE_DATE = "2026-11-20"
+# Notices that fail for now are tried again within seconds, not minutes, so a test can
+# take SMTP away and see every email through once it is back.
+QUICK_RETRIES = {"CLEARWAY_NOTIFY_RETRY_FIRST_S": "1", "CLEARWAY_NOTIFY_RETRY_MAX_S": "2",
+                 "CLEARWAY_NOTIFY_BREAKER_COOLDOWN_S": "1", "CLEARWAY_NOTIFY_SMTP_TIMEOUT_S": "2"}
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +25,8 @@ def stack(tmp_path_factory) -> LocalStack:
     home: Path = tmp_path_factory.mktemp("clearway")
     # Two eligibility workers share the cases' partitions, as replicas do in production.
     with LocalStack(home, kafka_port=0, broker_home=home / "kafka",
-                    compute_date=COMPUTE_DATE, eligibility_workers=2) as running:
+                    compute_date=COMPUTE_DATE, eligibility_workers=2,
+                    extra_env=QUICK_RETRIES) as running:
         yield running
 
 

@@ -138,3 +138,115 @@ def test_side_by_side_a_failing_processor_stops_the_other_and_its_error_is_raise
     with pytest.raises(RuntimeError, match="failing failed"):
         run_side_by_side([healthy, failing], stop)
     assert stop.is_set() and healthy.stopped
+
+
+# --- records held until they are due (a retry topic's delay) --------------------------
+
+
+class StandInConsumer:
+    def __init__(self, assigned):
+        self.assigned = set(assigned)
+        self.positions, self.paused_now, self.calls = {}, set(), []
+
+    def assignment(self):
+        return set(self.assigned)
+
+    def seek(self, tp, offset):
+        self.positions[tp] = offset
+        self.calls.append(("seek", tp, offset))
+
+    def pause(self, *tps):
+        self.paused_now |= set(tps)
+        self.calls.append(("pause", *tps))
+
+    def resume(self, *tps):
+        self.paused_now -= set(tps)
+        self.calls.append(("resume", *tps))
+
+    def group_metadata(self):
+        return "g"
+
+
+class TransactionRecorder(RecordingProducer):
+    def __init__(self):
+        super().__init__()
+        self.transactions = []
+
+    def begin_transaction(self):
+        self.transactions.append("begin")
+
+    def send_offsets_to_transaction(self, offsets, _group):
+        self.transactions.append(("offsets", {tp.partition: o.offset for tp, o in offsets.items()}))
+
+    def commit_transaction(self):
+        self.transactions.append("commit")
+
+
+def _due_at(when_of):
+    """hold_until reading each record's due time (epoch seconds) from its event id."""
+    return lambda _topic, message: when_of[message.envelope.event_id]
+
+
+def test_a_partition_is_held_from_its_first_record_not_yet_due_and_the_rest_flow():
+    import time as clock
+
+    from kafka import TopicPartition
+
+    now = clock.time()
+    handled = []
+    proc = processor(lambda _t, m: handled.append(m.envelope.event_id) or [])
+    proc.hold_until = _due_at({"a1": now - 5, "a2": now + 60, "a3": now - 5, "b1": now - 1})
+    a, b = TopicPartition(topics.DETERMINATIONS, 0), TopicPartition(topics.DETERMINATIONS, 1)
+    consumer = StandInConsumer({a, b})
+    producer = TransactionRecorder()
+    batch = {a: [record(determination(e), offset=o) for e, o in (("a1", 10), ("a2", 11), ("a3", 12))],
+             b: [record(determination("b1"), offset=40)]}
+
+    proc._process_batch(batch, consumer, producer, tracer())
+
+    assert handled == ["a1", "b1"], "a record behind one not yet due was handled out of order"
+    assert producer.transactions == ["begin", ("offsets", {0: 11, 1: 41}), "commit"]
+    assert consumer.positions == {a: 11} and consumer.paused_now == {a}
+    proc._resume_held(consumer)
+    assert consumer.paused_now == {a}, "resumed before it was due"
+    proc._held[a] = now - 1
+    proc._resume_held(consumer)
+    assert consumer.paused_now == set() and proc._held == {}
+
+
+def test_a_batch_with_nothing_due_opens_no_transaction():
+    import time as clock
+
+    from kafka import TopicPartition
+
+    proc = processor(lambda *_: pytest.fail("handled a record not yet due"))
+    proc.hold_until = lambda *_: clock.time() + 30
+    tp = TopicPartition(topics.DETERMINATIONS, 0)
+    consumer, producer = StandInConsumer({tp}), TransactionRecorder()
+    proc._process_batch({tp: [record(determination("x"), offset=3)]}, consumer, producer, tracer())
+    assert producer.transactions == [] and producer.sent == []
+    assert consumer.positions == {tp: 3} and consumer.paused_now == {tp}
+
+
+def test_a_held_partition_taken_away_by_a_rebalance_is_forgotten_not_resumed():
+    from kafka import TopicPartition
+
+    tp = TopicPartition(topics.DETERMINATIONS, 0)
+    proc = processor(lambda *_: [])
+    proc._held[tp] = 0.0
+    consumer = StandInConsumer(set())
+    proc._resume_held(consumer)
+    assert proc._held == {} and ("resume", tp) not in consumer.calls
+
+
+def test_before_commit_runs_after_the_records_and_before_the_transaction_commits():
+    from kafka import TopicPartition
+
+    producer = TransactionRecorder()
+    proc = processor(lambda _t, m: producer.transactions.append("handled") or [])
+    proc.before_commit = lambda: producer.transactions.append("before_commit")
+    tp = TopicPartition(topics.DETERMINATIONS, 0)
+    proc._process_batch({tp: [record(determination("a"), offset=0), record(determination("b"), offset=1)]},
+                        StandInConsumer({tp}), producer, tracer())
+    assert producer.transactions == ["begin", "handled", "handled", "before_commit",
+                                     ("offsets", {0: 2}), "commit"]

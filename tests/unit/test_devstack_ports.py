@@ -51,3 +51,19 @@ def test_a_second_eligibility_worker_is_the_same_service_with_its_own_port_log_a
     assert second.log_path.name == "eligibility-2.log"
     assert second.env["OTEL_RESOURCE_ATTRIBUTES"].endswith("service.instance.id=eligibility-2")
     assert (first.nice, second.nice, stack.service("petitions").nice) == (0, 0, 10)
+
+
+def test_a_case_counts_as_notified_once_its_notice_has_ended() -> None:
+    from clearway.devstack import BatchOutcome
+    from clearway.v1 import notification_pb2 as n
+
+    def notice(status):
+        return n.NotificationSent(status=status)
+
+    outcome = BatchOutcome(notifications={
+        "pending": [notice(n.NOTIFICATION_STATUS_PENDING_RETRY)],
+        "sent-after-retry": [notice(n.NOTIFICATION_STATUS_PENDING_RETRY), notice(n.NOTIFICATION_STATUS_SENT)],
+        "failed": [notice(n.NOTIFICATION_STATUS_FAILED)],
+        "withheld": [notice(n.NOTIFICATION_STATUS_WITHHELD)],
+    })
+    assert outcome.notified_cases() == {"sent-after-retry", "failed", "withheld"}

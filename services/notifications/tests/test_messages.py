@@ -274,3 +274,49 @@ def test_a_real_smtp_server_receives_the_message(person, determination, petition
     assert received["Content-Language"] == language
     # SMTP carries CRLF line ends; the text is otherwise what was composed.
     assert received.get_content().replace("\r\n", "\n") == message.get_content()
+
+
+@pytest.mark.parametrize("language", sorted(TEMPLATES))
+def test_a_record_with_no_conviction_this_law_covers_is_not_told_none_qualified(person, determination, language):
+    """Nothing judged is not "none qualified": the person may have convictions under other laws."""
+    del determination.convictions[:]
+    person.preferred_language = language
+
+    body = _body(compose_email(person, determination, None, SENDER))
+
+    assert TEMPLATES[language]["none"] not in body
+    assert "may clear" not in body and "podría borrar" not in body
+    covered = {"en": "no conviction that this law covers", "es": "ninguna condena a la que se aplique esta ley"}
+    assert covered[language] in body
+
+
+def test_every_language_has_every_text():
+    assert all(set(texts) == set(TEMPLATES["en"]) for texts in TEMPLATES.values())
+
+
+@pytest.mark.parametrize("given", ["Bcc:", "eve@example.net", "<b>", "Ma\u0000ri", "a" * 41, "1234"])
+def test_a_given_name_that_is_not_a_name_gives_the_greeting_without_one(person, determination, given):
+    person.name.given_names = given
+    assert _body(compose_email(person, determination, None, SENDER)).startswith("Hello,\n")
+
+
+@pytest.mark.parametrize("given, greeted", [("JOSÉ", "José"), ("Mary-Jane", "Mary-Jane"), ("O'NEIL", "O'Neil"),
+                                            ("Zoë", "Zoë"), ("J.", "J.")])
+def test_names_with_accents_hyphens_and_apostrophes_are_greeted(person, determination, given, greeted):
+    person.name.given_names = given
+    assert _body(compose_email(person, determination, None, SENDER)).startswith(f"Hello {greeted},")
+
+
+@pytest.mark.parametrize("address", ["x@", "a@b.com\r\nBcc: eve@example.net", ""])
+def test_compose_refuses_an_address_that_is_not_one_without_quoting_it(person, determination, address):
+    person.contact.email = address
+    with pytest.raises(ValueError) as refused:
+        compose_email(person, determination, None, SENDER)
+    assert "eve" not in str(refused.value) and "x@" not in str(refused.value)
+
+
+def test_the_recipient_header_is_the_normalised_address_alone(person, determination):
+    person.contact.email = "  Marisol@EXAMPLE.org "
+    message = compose_email(person, determination, None, SENDER)
+    assert message["To"] == "Marisol@example.org"
+    assert message["To"].addresses[0].display_name == ""

@@ -186,9 +186,18 @@ class TransactionalProcessor:
     poll_timeout_ms: int = 500
     fetch_min_bytes: int = 256 * 1024
     fetch_max_wait_ms: int = 200
+    # For a topic of delayed work (notification retries): the time (epoch seconds)
+    # before which a record must not be handled. Its partition is paused from that
+    # record until then, so the loop goes on polling, committing the other
+    # partitions and seeing ``stop`` instead of sleeping in a handler.
+    hold_until: Callable[[str, Message], float] | None = None
+    # Called once a batch's records are handled, before its transaction commits: for
+    # what must be on disk first (notifications' sent-log, flushed once per batch).
+    before_commit: Callable[[], None] | None = None
     processed: int = 0
     duplicates: int = 0
     rejected: int = 0
+    _held: dict = field(default_factory=dict, repr=False)  # paused partition -> until
 
     def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
         tracer = tracing.tracer(f"clearway.{self.service}")
@@ -211,6 +220,7 @@ class TransactionalProcessor:
             ready.set()
         try:
             while not stop.is_set():
+                self._resume_held(consumer)
                 batch = consumer.poll(timeout_ms=self.poll_timeout_ms)
                 if batch:
                     self._process_batch(batch, consumer, producer, tracer)
@@ -222,6 +232,10 @@ class TransactionalProcessor:
                                        "rejected": self.rejected})
 
     def _process_batch(self, batch, consumer, producer, tracer) -> None:
+        if self.hold_until is not None:
+            batch = self._hold_back(batch, consumer)
+            if not batch:
+                return  # nothing due: no transaction (an empty one cannot be committed)
         producer.begin_transaction()
         handled: set[str] = set()
         offsets = {}
@@ -232,6 +246,8 @@ class TransactionalProcessor:
                     if event_id:
                         handled.add(event_id)
                     offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+            if self.before_commit is not None:
+                self.before_commit()
             producer.send_offsets_to_transaction(offsets, consumer.group_metadata())
             producer.commit_transaction()
         except Exception:
@@ -243,6 +259,40 @@ class TransactionalProcessor:
             return
         for event_id in handled:
             self.ledger.add(event_id)
+
+    def _hold_back(self, batch, consumer) -> dict:
+        """The batch up to each partition's first record not yet due; those partitions
+        are rewound to that record and paused until it is due."""
+        now = time.time()
+        due = {}
+        for tp, records in batch.items():
+            for index, record in enumerate(records):
+                try:
+                    message = events.decode(self.inputs[record.topic], record.value, record.headers)
+                except events.UndecodableRecord:
+                    continue  # due now: it is dead-lettered
+                until = self.hold_until(record.topic, message)
+                if until > now:
+                    consumer.seek(tp, record.offset)
+                    consumer.pause(tp)
+                    self._held[tp] = until
+                    records = records[:index]
+                    break
+            if records:
+                due[tp] = records
+        return due
+
+    def _resume_held(self, consumer) -> None:
+        if not self._held:
+            return
+        now = time.time()
+        assigned = consumer.assignment()
+        for tp, until in list(self._held.items()):
+            if tp not in assigned:
+                del self._held[tp]  # revoked: a new owner starts unpaused
+            elif until <= now:
+                del self._held[tp]
+                consumer.resume(tp)
 
     def _process_record(self, record, producer, tracer, in_batch: set[str]) -> str | None:
         """Returns the input's event id when it was handled (not a duplicate, not rejected).

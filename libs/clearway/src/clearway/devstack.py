@@ -172,6 +172,7 @@ class LocalStack:
     # Kubernetes replicas would; the second and later are named eligibility-2, ...
     eligibility_workers: int = 1
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    smtp_sink: ServiceProcess | None = None
 
     def __post_init__(self):
         self.home = Path(self.home).resolve()
@@ -261,12 +262,8 @@ class LocalStack:
             from clearway import topics
 
             topics.ensure_topics(self.broker.bootstrap)
-            sink = ServiceProcess("smtp-sink", [sys.executable, "-m", "clearway_notifications.smtp_sink",
-                                                "--port", str(self.smtp_port), "--dir", str(self.email_dir)],
-                                  self.env(), self.home / "logs" / "smtp-sink.log", "")
-            sink.start()
-            self._exit.callback(sink.stop)
-            _wait_port(self.smtp_port, sink)
+            self.start_smtp()
+            self._exit.callback(self.stop_smtp)
             for name in self.service_names:
                 self.start_service(name)
             for name in self.service_names:
@@ -275,6 +272,20 @@ class LocalStack:
             self._exit.close()
             raise
         return self
+
+    def start_smtp(self) -> ServiceProcess:
+        """Start the SMTP sink (at enter, or again after stop_smtp) and wait until it listens."""
+        sink = ServiceProcess("smtp-sink", [sys.executable, "-m", "clearway_notifications.smtp_sink",
+                                            "--port", str(self.smtp_port), "--dir", str(self.email_dir)],
+                              self.env(), self.home / "logs" / "smtp-sink.log", "")
+        self.smtp_sink = sink.start()
+        _wait_port(self.smtp_port, sink)
+        return sink
+
+    def stop_smtp(self) -> None:
+        """Stop the SMTP sink: email is then undeliverable until start_smtp."""
+        if self.smtp_sink is not None:
+            self.smtp_sink.stop()
 
     def start_service(self, name: str) -> ServiceProcess:
         proc = self.service(name).start()
@@ -370,6 +381,14 @@ class BatchOutcome:
 
         return {case_id for case_id, made in self.determinations.items() if eligible_count(made[0])}
 
+    def notified_cases(self) -> set[str]:
+        """Cases whose notice has ended (anything but PENDING_RETRY, which a final one follows)."""
+        from clearway.v1 import notification_pb2
+
+        pending = notification_pb2.NOTIFICATION_STATUS_PENDING_RETRY
+        return {case_id for case_id, notices in self.notifications.items()
+                if any(n.status != pending for n in notices)}
+
 
 class BatchWatcher:
     """Follows the output topics and gathers the events of one batch by its id."""
@@ -416,7 +435,7 @@ class BatchWatcher:
             out = self.poll()
             if on_progress:
                 on_progress(out)
-            done = (len(out.determinations) >= cases and len(out.notifications) >= cases
+            done = (len(out.determinations) >= cases and len(out.notified_cases()) >= cases
                     and out.eligible_cases() <= set(out.petitions))
             if done:
                 return out
@@ -424,7 +443,7 @@ class BatchWatcher:
                 raise TimeoutError(
                     f"batch {self.batch_id} incomplete after {timeout_s}s: {len(out.determinations)}/"
                     f"{cases} determined, {len(out.petitions)} petitions, "
-                    f"{len(out.notifications)}/{cases} notified")
+                    f"{len(out.notified_cases())}/{cases} notified")
 
     def close(self) -> None:
         self._consumer.close()

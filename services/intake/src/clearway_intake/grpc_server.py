@@ -72,7 +72,8 @@ class IntakeServicer(intake_service_pb2_grpc.IntakeServiceServicer):
             case_id=request.case_id, stage=status.stage,
             convictions_determined=status.convictions_determined,
             convictions_eligible=status.convictions_eligible,
-            documents=status.documents, notifications=status.notifications)
+            documents=status.documents, notifications=status.notifications,
+            notification_status=status.notification_status)
 
 
 def build_server(servicer: IntakeServicer, address: str, executor) -> tuple[grpc.Server, int, health.HealthServicer]:

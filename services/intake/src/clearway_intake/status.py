@@ -24,13 +24,23 @@ FOLLOWED = {
 }
 
 
+# A notice is settled when the person was told, or there was no channel they consented
+# to; only then is the case NOTIFIED. Pending, failed and withheld notices are shown
+# as such (notification_status) and leave the stage where it was.
+SETTLED_NOTICES = frozenset({notification_pb2.NOTIFICATION_STATUS_SENT,
+                             notification_pb2.NOTIFICATION_STATUS_SKIPPED_NO_CONSENT})
+FINAL_NOTICES = SETTLED_NOTICES | {notification_pb2.NOTIFICATION_STATUS_FAILED,
+                                   notification_pb2.NOTIFICATION_STATUS_WITHHELD}
+
+
 @dataclass
 class CaseStatus:
     stage: int = intake_service_pb2.CASE_STAGE_SUBMITTED
     convictions_determined: int = 0
     convictions_eligible: int = 0
     documents: int = 0
-    notifications: int = 0
+    notifications: int = 0  # settled notices (a pending one is counted once it is sent)
+    notification_status: int = notification_pb2.NOTIFICATION_STATUS_UNSPECIFIED
 
 
 class StatusBoard:
@@ -58,6 +68,12 @@ class StatusBoard:
                 status.documents = len(message.documents)
                 stage = intake_service_pb2.CASE_STAGE_PETITION_GENERATED
             else:
+                notice = message.status
+                if status.notification_status in FINAL_NOTICES and notice not in FINAL_NOTICES:
+                    return  # a late "pending" never hides how the notice ended
+                status.notification_status = notice
+                if notice not in SETTLED_NOTICES:
+                    return
                 status.notifications += 1
                 stage = intake_service_pb2.CASE_STAGE_NOTIFIED
             status.stage = max(status.stage, stage)

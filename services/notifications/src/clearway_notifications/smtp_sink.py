@@ -16,17 +16,20 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from clearway.private_files import private_dir, write_private
+
 
 class EmlWriter:
+    """Writes each message as it came, 0600 in a 0700 folder: emails hold personal data."""
+
     def __init__(self, folder: Path):
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = private_dir(folder)
 
     async def handle_DATA(self, server, session, envelope):
         content = envelope.original_content or envelope.content
         # One file per delivery (not per content): a duplicate email must stay visible.
         name = f"{time.time_ns()}-{hashlib.sha256(content).hexdigest()[:16]}.eml"
-        (self.folder / name).write_bytes(content)
+        write_private(self.folder / name, content, durable=False)
         return "250 Message accepted for delivery"
 
 
@@ -36,7 +39,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--dir", type=Path, default=Path(".local/outbox/email"))
     args = parser.parse_args()
-    controller = Controller(EmlWriter(args.dir), hostname=args.host, port=args.port)
+    controller = Controller(EmlWriter(args.dir), hostname=args.host, port=args.port,
+                            enable_SMTPUTF8=True)
     controller.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

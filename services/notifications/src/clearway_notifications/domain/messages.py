@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from clearway.addresses import normalized_email
 from clearway.determinations import eligible_count
 from clearway.v1 import case_pb2, determination_pb2, notification_pb2, petition_pb2
 
@@ -25,6 +28,7 @@ __all__ = [
     "compose_email",
     "count_outcomes",
     "message_id_for",
+    "recipient_of",
     "resolve_language",
 ]
 
@@ -33,6 +37,9 @@ Channel = notification_pb2.Channel
 
 DEFAULT_LANGUAGE = "en"
 MESSAGE_ID_DOMAIN = "clearway.invalid"
+# A greeting names the person only with a word that is plainly a name.
+MAX_GREETING_NAME = 40
+NAME_PUNCTUATION = frozenset("'’-.")
 
 # Plural keys end in ".one" / ".other": enough for English and Spanish; a
 # language with more plural forms would add keys and a rule in _plural_key.
@@ -62,6 +69,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "none": (
             "We checked your California criminal record. None of your convictions "
             "qualified to be cleared under this law."
+        ),
+        "none_covered": (
+            "We checked your California criminal record. It has no conviction that this "
+            "law covers, so this law cannot clear anything on it."
         ),
         "closing": "If you have questions, reply to this email.",
         "signature": "Clearway",
@@ -93,6 +104,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "none": (
             "Revisamos sus antecedentes penales en California. Ninguna de sus condenas reúne "
             "los requisitos para ser borrada bajo esta ley."
+        ),
+        "none_covered": (
+            "Revisamos sus antecedentes penales en California. No tienen ninguna condena a "
+            "la que se aplique esta ley, así que esta ley no puede borrar nada en ellos."
         ),
         "closing": "Si tiene preguntas, responda a este correo.",
         "signature": "Clearway",
@@ -146,7 +161,10 @@ def compose_text(
         paragraphs.append(news)
     if review:
         paragraphs.append(texts[f"review.{_plural_key(review)}"].format(count=review))
-    if not cleared and not review:
+    if not determination.convictions:
+        # Nothing was judged: "none qualified" would be false for convictions under other laws.
+        paragraphs.append(texts["none_covered"])
+    elif not cleared and not review:
         paragraphs.append(texts["none"])
     paragraphs += [texts["closing"], texts["signature"]]
     return language, texts["subject"], "\n\n".join(paragraphs) + "\n"
@@ -161,16 +179,18 @@ def compose_email(
 ) -> EmailMessage:
     """The plain-text email telling the person what the determination means for them.
 
-    ``message_id`` defaults to one derived from the determination's event id.
+    ``message_id`` defaults to one derived from the determination's event id. The
+    recipient must be an address (``clearway.addresses``; ValueError otherwise, not
+    quoting it); every header is built from checked parts, so no CR or LF from a
+    record can reach one.
     """
-    recipient = person.contact.email.strip()
-    if not recipient:
-        raise ValueError("the person has no email address")
+    recipient = recipient_of(person)
     language, subject, body = compose_text(person, determination, petition)
 
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = recipient
+    local_part, _, domain = recipient.rpartition("@")
+    message["To"] = Address(username=local_part, domain=domain)
     message["Subject"] = subject
     message["Message-ID"] = message_id or message_id_for(determination.envelope.event_id)
     # RFC 3834: tells auto-responders not to answer and start a loop.
@@ -182,6 +202,11 @@ def compose_email(
     # After set_content, which drops every Content-* header set before it.
     message["Content-Language"] = language
     return message
+
+
+def recipient_of(person: case_pb2.Person) -> str:
+    """The person's email address, normalised; ValueError (not quoting it) if it is not one."""
+    return normalized_email(person.contact.email.strip())
 
 
 def choose_channel(person: case_pb2.Person) -> Channel.ValueType | None:
@@ -201,12 +226,23 @@ def _plural_key(count: int) -> str:
 
 
 def _given_name(person: case_pb2.Person) -> str:
-    """The first given name, in title case when the record shouts it ("DOE,JANE Q" -> "Jane")."""
+    """The first given name, in title case when the record shouts it ("DOE,JANE Q" -> "Jane").
+
+    Empty (the greeting without a name) unless it is a name: letters, with ' - . between.
+    """
     given = person.name.given_names.strip()
     if not given and "," in person.name.recorded:
         given = person.name.recorded.split(",", 1)[1].strip()
     first = given.split()[0] if given else ""
+    if not _is_name(first):
+        return ""
     return first.title() if first.isupper() else first
+
+
+def _is_name(word: str) -> bool:
+    if not word or len(word) > MAX_GREETING_NAME or not unicodedata.category(word[0]).startswith("L"):
+        return False
+    return all(unicodedata.category(ch)[0] in "LM" or ch in NAME_PUNCTUATION for ch in word)
 
 
 def _event_time(determination: determination_pb2.DeterminationMade) -> datetime.datetime | None:
