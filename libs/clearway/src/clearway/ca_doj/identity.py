@@ -48,11 +48,14 @@ def conflicts(identities: Iterable[Identity]) -> tuple[Conflict, ...]:
     Empty when the rows are one person's (the usual case, and cheap: raw
     duplicates are dropped first).
     """
+    distinct = set(identities)
+    if len(distinct) < 2:
+        return ()
     ciis: set[str] = set()
     names: set[str] = set()
     dobs: set[str] = set()
     pairs: set[tuple[str, str]] = set()
-    for cii, name, dob in set(identities):
+    for cii, name, dob in distinct:
         cii, name, dob = cii.strip(), name.strip(), dob.strip()
         if cii:
             ciis.add(cii)
