@@ -77,6 +77,9 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
     """The determination of one case; same case, policy and date → same content.
 
     `compute_date` applies unless the case's evaluation request names one.
+    Rows that name different people (the subject's identity conflicts) are
+    listed, and every conviction is held for review in either version: gogen's
+    keeps gogen's report lines, but nobody is filed for or told on them.
     """
     jurisdiction = Jurisdiction.parse(case.envelope.jurisdiction)
     rules = rules_for(case)
@@ -90,6 +93,9 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
     assessment = report.assess(subject, policy, jurisdiction.county, compute_date, rules, now)
     convictions = {c.source_row_index: c for c in subject.convictions
                    if prop64.judged(c, jurisdiction.county, rules)}
+    results = assessment.determinations
+    if subject.identity_conflicts and not rules.corrected:
+        results = [prop64.identity_review(result) for result in results]
     made = determination_pb2.DeterminationMade(
         envelope=events.follow_on_envelope(case.envelope, f"determination/{prop64.PACK_ID}/{rules.version}"),
         person_id=case.person.person_id,
@@ -99,11 +105,13 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
                                              day=compute_date.day, raw=compute_date.isoformat(),
                                              valid=True),
         person=case.person,
+        identity_conflicts=[determination_pb2.IdentityConflict(field=c.field, distinct_values=c.distinct_values)
+                            for c in subject.identity_conflicts],
     )
     # computed_at is the case's own time, not the wall clock, so a replay is identical.
     made.computed_at.CopyFrom(case.envelope.occurred_at)
     made.envelope.occurred_at.CopyFrom(case.envelope.occurred_at)
-    for conviction, result in zip(convictions.values(), assessment.determinations):
+    for conviction, result in zip(convictions.values(), results):
         entry = made.convictions.add(
             conviction_id=result.conviction_id,
             code_section=result.code_section,
