@@ -256,14 +256,42 @@ def test_a_structured_case_without_rows_has_no_report_lines(case, policy):
     assert len(made.prop64_report.rows) == 0
 
 
-def test_a_court_feed_gets_the_determinations_without_the_bundle_rows(case, policy):
+def test_a_court_feed_carries_what_a_court_acts_on_and_no_personal_data(case, policy):
+    case.envelope.case_id = "case-opaque-1"
+    case.person.contact.phone = "+15555550123"
+    case.person.contact.postal_address.lines.append("1 Main Street")
+    case.person.identifiers.add(scheme="ca-cii", value="1008675309")
     made = service.determine(case, policy, "p", dt.date(2019, 11, 11))
-    assert made.prop64_report.rows  # the prosecutor's bundle lines, with the DOJ rows in them
-    feed = determination_pb2.DeterminationMade.FromString(service.court_feed_record(made))
-    assert not feed.HasField("prop64_report")
-    assert feed.envelope == made.envelope and feed.person == made.person
+    assert made.prop64_report.rows and made.person.contact.email  # the full event has them
+    record = service.court_feed_record(made)
+    feed = determination_pb2.DeterminationMade.FromString(record)
+
+    assert not feed.HasField("person") and not feed.HasField("prop64_report")
+    assert feed.person_id == made.person_id and feed.envelope == made.envelope
+    assert feed.court == "Superior Court of California, County of Sacramento"
+    assert feed.rule_pack == made.rule_pack
     assert list(feed.convictions) == list(made.convictions)
-    assert len(service.court_feed_record(made)) < made.ByteSize() / 2
+    assert all(c.case_numbers and c.code_section and c.statute_citation for c in feed.convictions)
+    person = case.person
+    personal = [person.name.recorded, person.name.family_name, person.date_of_birth.raw,
+                person.contact.email, person.contact.phone, "1 Main Street",
+                *(i.value for i in person.identifiers)]
+    assert len(personal) == 8 and all(personal)  # subject id and CII among them
+    for value in personal:
+        assert value.encode() not in record, value
+    assert len(record) < made.ByteSize() / 2
+
+
+@pytest.mark.parametrize(("jurisdiction", "court"), [
+    ("ca/sacramento", "Superior Court of California, County of Sacramento"),
+    ("ca/yolo", "Superior Court of California, County of Yolo"),
+])
+def test_every_determination_names_its_court_as_petitions_does(case, policy, jurisdiction, court):
+    from clearway_petitions.domain.petition import court_for
+
+    case.envelope.jurisdiction = jurisdiction
+    made = _determine(case, policy)
+    assert made.court == court == court_for(jurisdiction)
 
 
 def _two_people_under_one_id(rows: list[list[str]], rules: prop64.RuleVersion) -> case_pb2.CaseSubmitted:

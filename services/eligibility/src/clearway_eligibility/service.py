@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from clearway import events
+from clearway import events, jurisdictions
 from clearway.ca_doj import columns as col
 from clearway.ca_doj import tally_codec
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
@@ -72,6 +72,15 @@ def subject_of(case: case_pb2.CaseSubmitted, rules: prop64.RuleVersion):
     return subject_from_case(case, corrected=rules.corrected)
 
 
+def court_of(jurisdiction: str) -> str:
+    """The court that acts on a jurisdiction's convictions, from the shared catalogue
+    (petitions names the court of its filings from the same one)."""
+    try:
+        return jurisdictions.parse(jurisdiction).court
+    except jurisdictions.UnknownJurisdiction as error:
+        raise NoRulePack(str(error)) from None
+
+
 def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
               compute_date: dt.date) -> determination_pb2.DeterminationMade:
     """The determination of one case; same case, policy and date → same content.
@@ -82,6 +91,7 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
     keeps gogen's report lines, but nobody is filed for or told on them.
     """
     jurisdiction = Jurisdiction.parse(case.envelope.jurisdiction)
+    court = court_of(case.envelope.jurisdiction)
     rules = rules_for(case)
     requested = case.evaluation.compute_date
     if requested.valid:
@@ -107,6 +117,7 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
         person=case.person,
         identity_conflicts=[determination_pb2.IdentityConflict(field=c.field, distinct_values=c.distinct_values)
                             for c in subject.identity_conflicts],
+        court=court,
     )
     # computed_at is the case's own time, not the wall clock, so a replay is identical.
     made.computed_at.CopyFrom(case.envelope.occurred_at)
@@ -135,19 +146,18 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
 
 
 def court_feed_record(made: determination_pb2.DeterminationMade) -> bytes:
-    """The determination as a court's feed carries it: without the bundle lines.
+    """The determination as a court's feed carries it: what a court acts on, nothing personal.
 
-    The report lines repeat the person's whole DOJ research rows (names, birth
-    dates, identifiers) for the prosecutor's bundle; a court needs the
-    determinations themselves, so its feed gets no more of the record than
-    that, and half the bytes. Same event, same id.
+    Case numbers, code sections, outcomes, reasons, citations, the rule pack and
+    version, the court and the opaque person id. No Person (name, birth date,
+    contact details, identifiers) and no bundle lines (the DOJ research rows):
+    a court finds the person from the case numbers. Same event, same id.
     """
-    if not made.HasField("prop64_report"):
-        return made.SerializeToString()
-    slim = determination_pb2.DeterminationMade()
-    slim.CopyFrom(made)
-    slim.ClearField("prop64_report")
-    return slim.SerializeToString()
+    feed = determination_pb2.DeterminationMade()
+    feed.CopyFrom(made)
+    feed.ClearField("person")
+    feed.ClearField("prop64_report")
+    return feed.SerializeToString()
 
 
 def _add_report(made, case, assessment: report.Assessment, rules: prop64.RuleVersion,
