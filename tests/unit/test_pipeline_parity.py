@@ -19,7 +19,7 @@ from kafka.future import Future
 from clearway import topics
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS
-from clearway.v1 import batch_pb2, case_pb2, envelope_pb2
+from clearway.v1 import batch_pb2, case_pb2, determination_pb2, envelope_pb2
 from clearway_eligibility import offline, service
 from clearway_eligibility.domain import prop64
 from clearway_eligibility.domain.model import Policy
@@ -207,6 +207,27 @@ def test_people_split_over_two_files_give_the_same_bundle_as_offline(tmp_path, r
     if not rules.corrected:
         cases = {(m.person_id, m.envelope.case_id) for m in made}
         assert len({person for person, _ in cases}) == len({case for _, case in cases}) == people
+
+
+@pytest.mark.parametrize("rules", [prop64.GOGEN, prop64.CORRECTED], ids=lambda r: r.version)
+def test_two_extracts_whose_subject_ids_overlap_give_the_same_bundle_as_offline(tmp_path, rules):
+    """21 SUBJECT_IDs carry two people each (other names, dates of birth and CII numbers):
+    the corrected version holds their convictions for review in the pipeline and offline
+    alike; gogen's judges each file alone, so nobody conflicts."""
+    first = generate(tmp_path / "in" / "a", people=30, seed=1).doj_csv.rename(tmp_path / "county.csv")
+    second = generate(tmp_path / "in" / "b", people=21, seed=2).doj_csv.rename(tmp_path / "state.csv")
+    policy = Policy.from_json((FIXTURES / "eligibility_options.json").read_bytes())
+    compute = dt.date(2026, 11, 1)
+    folder, made = run_services([first, second], "ca/sacramento", policy, rules, compute, tmp_path / "b")
+    result = run_offline([first, second], "SACRAMENTO", policy, rules, compute, tmp_path / "o")
+    assert_same_bundle(folder, tmp_path / "o",
+                       [f"{kind}_{n}.csv" for kind in ("All_Results", "All_Results_Condensed",
+                                                       "Prop64_Results") for n in (1, 2)])
+    conflicting = [m for m in made if m.identity_conflicts]
+    assert len(conflicting) == result.identity_conflicts == (21 if rules.corrected else 0)
+    assert all(c.outcome == determination_pb2.OUTCOME_NEEDS_REVIEW and c.rule_id == prop64.RULE_IDENTITY_CONFLICT
+               for m in conflicting for c in m.convictions)
+    assert any(m.convictions for m in conflicting) or not rules.corrected
 
 
 @pytest.mark.parametrize("rules", [prop64.GOGEN, prop64.CORRECTED], ids=lambda r: r.version)

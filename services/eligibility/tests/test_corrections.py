@@ -25,11 +25,13 @@ import pytest
 
 from clearway.ca_doj import bundle
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
+from clearway.ca_doj.identity import Conflict
 from clearway.ca_doj.reader import count_order_problem
 from clearway_eligibility import offline
 from clearway_eligibility.domain import doj_rows, prop64, report, sections
 from clearway_eligibility.domain.model import Outcome, Policy, Subject
 from clearway_eligibility.domain.prop64 import CORRECTED, CORRECTIONS, GOGEN, STATUTES
+from clearway_intake.domain.ca_doj import synthetic
 from prop64_builders import COMPUTE_DATE, COUNTY, conviction, judge_one, other, subject
 
 NOW = datetime.datetime(2019, 11, 11, 12, 0, tzinfo=datetime.timezone.utc)
@@ -357,6 +359,122 @@ def test_people_across_files_deceased_in_another_file(tmp_path, make_doj_row, wr
     assert (gogen_row[NUM_COLUMNS + 15], gogen_row[REASON]) == ("-", "")
     assert (corrected_row[NUM_COLUMNS + 15], corrected_row[REASON]) == (
         "Deceased", "Individual is deceased")
+
+
+# --------------------------------------------------------------------------
+# ca-prop64/identity-conflict
+# --------------------------------------------------------------------------
+
+TWO_PEOPLE = (Conflict("CII_NUMBER", 2), Conflict("PRI_NAME/PRI_DOB", 2))
+
+
+def test_identity_conflict_holds_every_conviction_for_review_first() -> None:
+    """Before the decision list (a misdemeanour, a dismissal by section): relief must be
+    tied to one person, and these rows are two people's."""
+    person = subject(conviction(), other(conviction_status="MISDEMEANOR"))._replace(
+        identity_conflicts=TWO_PEOPLE)
+    policy = Policy(dismiss_sections=("11358",))
+    held = prop64.evaluate(person, policy, COUNTY, COMPUTE_DATE, CORRECTED)
+    assert [(d.outcome, d.rule_id, d.reason) for d in held] == [
+        (Outcome.NEEDS_REVIEW, prop64.RULE_IDENTITY_CONFLICT, prop64.IDENTITY_REVIEW_REASON)] * 2
+    assert all(d.statute_citation == STATUTES[prop64.RULE_IDENTITY_CONFLICT][0] for d in held)
+    assert all(d.rule_pack_version == CORRECTED.version for d in held)
+    # gogen's version judges them as gogen does (its report must stay gogen's).
+    gogen = prop64.evaluate(person, policy, COUNTY, COMPUTE_DATE, GOGEN)
+    assert [d.reason for d in gogen] == ["Dismiss all HS 11358 convictions", "Misdemeanor or Infraction"]
+    assert gogen == prop64.evaluate(person._replace(identity_conflicts=()), policy, COUNTY,
+                                    COMPUTE_DATE, GOGEN)
+
+
+def test_identity_conflict_report_columns_and_tally() -> None:
+    person = subject(conviction())._replace(identity_conflicts=TWO_PEOPLE)
+    policy = Policy(dismiss_sections=("11358",))
+    held = assess(person, CORRECTED, policy)
+    assert column(held, DETERMINATION) == "Hand Review"
+    assert column(held, REASON) == prop64.IDENTITY_REVIEW_REASON
+    assert column(held, RULE_ID) == prop64.RULE_IDENTITY_CONFLICT
+    assert held.tally.outcomes == {"needs_review": 1} and held.tally.subjects_with_some_relief == 0
+    gogen = assess(person, GOGEN, policy)
+    assert gogen.columns == assess(person._replace(identity_conflicts=()), GOGEN, policy).columns
+    assert column(gogen, DETERMINATION) == "Eligible for Dismissal"
+
+
+def _two_extracts(tmp_path: Path) -> list[Path]:
+    """Two extracts that number their people alike (the finding): 21 SUBJECT_IDs carry two
+    people each, with different names, dates of birth and CII numbers."""
+    first = synthetic.generate(tmp_path / "county", people=30, seed=1).doj_csv
+    second = synthetic.generate(tmp_path / "state", people=21, seed=2).doj_csv
+    return [first.rename(tmp_path / "county.csv"), second.rename(tmp_path / "state.csv")]
+
+
+def _judged_by_subject(out: Path, names: list[str]) -> dict[str, list[list[str]]]:
+    judged: dict[str, list[list[str]]] = {}
+    for name in names:
+        for row in read_csv(out / name)[1:]:
+            judged.setdefault(row[2], []).append(row)
+    return judged
+
+
+def test_identity_conflict_two_extracts_with_overlapping_subject_ids(tmp_path) -> None:
+    files = _two_extracts(tmp_path)
+    policy = Policy(dismiss_sections=("11357", "11358"), reduce_sections=("11359", "11360"))
+    results = ["Prop64_Results_1.csv", "Prop64_Results_2.csv"]
+
+    corrected = run(files, tmp_path / "c", CORRECTED, policy)
+    assert (corrected.people, corrected.identity_conflicts) == (30, 21)
+    judged = _judged_by_subject(tmp_path / "c", results)
+    overlapping = {str(synthetic.FIRST_SUBJECT_ID + n) for n in range(21)}
+    for subject_id, rows in judged.items():
+        if subject_id in overlapping:
+            assert {(r[DETERMINATION], r[REASON], r[RULE_ID]) for r in rows} == {
+                ("Hand Review", prop64.IDENTITY_REVIEW_REASON, prop64.RULE_IDENTITY_CONFLICT)}
+        else:
+            assert all(r[RULE_ID] != prop64.RULE_IDENTITY_CONFLICT for r in rows)
+    assert set(judged) - overlapping, "the other nine people are judged as usual"
+    facts = json.loads((tmp_path / "c" / offline.RUN_FACTS).read_text())
+    assert facts["subjectsWithIdentityConflicts"] == 21
+    assert prop64.RULE_IDENTITY_CONFLICT in facts["corrections"]
+
+    # gogen judges each file alone: 51 people, none of them in conflict, none held.
+    gogen = run(files, tmp_path / "g", GOGEN, policy)
+    assert (gogen.people, gogen.identity_conflicts) == (51, 0)
+    assert all(r[DETERMINATION] != "Hand Review"
+               for rows in _judged_by_subject(tmp_path / "g", results).values() for r in rows)
+
+
+def test_identity_conflict_count_in_the_printed_summary(tmp_path, gogen_fixtures, capsys) -> None:
+    from clearway import cli
+
+    files = _two_extracts(tmp_path)
+    common = ["evaluate", "--county", "SACRAMENTO", "--compute-at", "2019-11-11",
+              "--policy", str(gogen_fixtures / "eligibility_options.json"), "--workers", "1"]
+    assert cli.main([*common, "--out", str(tmp_path / "c"), *map(str, files)]) == 0
+    assert ("21 SUBJECT_IDs hold rows of different people (CII or name and date of birth differ): "
+            "their convictions are held for review") in capsys.readouterr().out
+    assert cli.main([*common, "--out", str(tmp_path / "one"), str(files[0])]) == 0
+    assert "different people" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+def test_identity_conflict_found_wherever_the_rows_are_and_whatever_the_layout(
+        tmp_path, make_doj_row, write_doj, rules) -> None:
+    """A row that changes no determination (an arrest) still counts as the other person's,
+    in the same chunk as the conviction or in another one, and in another file."""
+    rows = [make_doj_row(SUBJECT_ID="1001")]
+    rows += [make_doj_row(SUBJECT_ID=str(2000 + n), CNT_ORDER="101002001000") for n in range(60)]
+    rows += [make_doj_row(SUBJECT_ID="1001", PRI_NAME="ROE,RICHARD", STP_TYPE_DESCR="ARREST/DETAINED/CITED",
+                          CNT_ORDER="102001001000", DISP_DESCR="", OFN="")]
+    rows += [make_doj_row(SUBJECT_ID="3003"),
+             make_doj_row(SUBJECT_ID="3003", CII_NUMBER=" ", PRI_DOB="", DISP_DESCR="", OFN="")]
+    one = write_doj(tmp_path / "one.csv", rows)
+    layouts = [{}, {"chunk_bytes": 2048, "partition_bytes": 4096}, {"workers": 2, "chunk_bytes": 2048}]
+    found = set()
+    for n, layout in enumerate(layouts):
+        result = run([one], tmp_path / f"o{n}", rules, Policy(dismiss_sections=("11358",)), **layout)
+        judged = _judged_by_subject(tmp_path / f"o{n}", ["Prop64_Results.csv"])
+        found.add((result.identity_conflicts, judged["1001"][0][DETERMINATION], judged["3003"][0][DETERMINATION]))
+    expected_1001 = "Hand Review" if rules.corrected else "Eligible for Dismissal"
+    assert found == {(1, expected_1001, "Eligible for Dismissal")}
 
 
 # --------------------------------------------------------------------------

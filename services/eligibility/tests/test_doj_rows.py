@@ -112,3 +112,15 @@ def test_agrees_with_from_case_on_gogens_fixture(gogen_fixtures, load_doj_cases,
 
         assert view(from_rows.convictions, lambda c: c.source_row_index) == view(
             structured.convictions, lambda c: case.record.source_rows[c.source_row_index].index)
+
+
+def test_rows_that_name_different_people_are_the_subjects_identity_conflicts(make_doj_row) -> None:
+    rows = [make_doj_row(), make_doj_row(CNT_ORDER="102002001000", OFN="2")]
+    assert person(rows).identity_conflicts == ()
+    rows.append(make_doj_row(CII_NUMBER="B987654321", PRI_NAME="ROE,RICHARD", PRI_DOB="19750505",
+                             STP_TYPE_DESCR="ARREST/DETAINED/CITED", DISP_DESCR="", OFN=""))
+    conflicts = person(rows).identity_conflicts
+    assert [(c.field, c.distinct_values) for c in conflicts] == [("CII_NUMBER", 2), ("PRI_NAME/PRI_DOB", 2)]
+    # The rows' facts carry the identity fields the check reads.
+    fact = doj_rows.facts_of(0, rows[2])
+    assert doj_rows.identity_of_fact(fact) == ("B987654321", "ROE,RICHARD", "19750505")

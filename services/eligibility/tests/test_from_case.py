@@ -324,3 +324,16 @@ def test_dates_without_raw_text_are_read_from_their_own_fields() -> None:
     subject = subject_from_case(c)
     assert subject.dob == datetime.date(1980, 1, 1)
     assert [x.date for x in subject.convictions] == [datetime.date(2001, 2, 3)]
+
+
+def test_a_structured_case_with_two_cii_numbers_is_two_peoples_record() -> None:
+    submitted = case(step("COURT ACTION", count("101001001000")))
+    cii = [case_pb2.Identifier(scheme="ca-cii", value=value) for value in ("A123456781", " A123456781 ")]
+    submitted.person.identifiers.extend(cii)
+    assert subject_from_case(submitted).identity_conflicts == ()
+    submitted.person.identifiers.add(scheme="ca-cii", value="B987654321")
+    submitted.person.identifiers.add(scheme="ca-doj-subject-id", value="B987654321-not-a-cii")
+    assert [(c.field, c.distinct_values) for c in subject_from_case(submitted).identity_conflicts] == [
+        ("CII_NUMBER", 2)]
+    del submitted.record.cycles[:]  # no record at all: still two people's identifiers
+    assert subject_from_case(submitted).identity_conflicts != ()

@@ -646,7 +646,7 @@ def test_gogen_zero_dob_and_zero_conviction_date_is_under_21() -> None:
 
 def test_every_rule_id_has_a_statute_entry() -> None:
     rule_ids = {value for name, value in vars(prop64).items() if name.startswith("RULE_")}
-    assert len(rule_ids) == 11
+    assert len(rule_ids) == 12
     assert rule_ids == set(STATUTES)
     for citation, note in STATUTES.values():
         assert citation.startswith("Cal. Health & Safety Code §") and note
@@ -658,6 +658,7 @@ def test_every_correction_has_a_citation_and_a_note() -> None:
         assert clause.startswith(PACK_ID + "/")
         assert citation.startswith("Cal. ") and note
     assert CORRECTIONS[prop64.RULE_INVALID_DATE] == STATUTES[prop64.RULE_INVALID_DATE]
+    assert CORRECTIONS[prop64.RULE_IDENTITY_CONFLICT] == STATUTES[prop64.RULE_IDENTITY_CONFLICT]
 
 
 @BOTH

@@ -10,6 +10,7 @@ import pytest
 import clearway_eligibility
 from clearway import events
 from clearway.determinations import eligible_count
+from clearway.ca_doj import columns as col
 from clearway.ca_doj import tally_codec
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
 from clearway_eligibility import service
@@ -255,11 +256,85 @@ def test_a_structured_case_without_rows_has_no_report_lines(case, policy):
     assert len(made.prop64_report.rows) == 0
 
 
-def test_a_court_feed_gets_the_determinations_without_the_bundle_rows(case, policy):
+def test_a_court_feed_carries_what_a_court_acts_on_and_no_personal_data(case, policy):
+    case.envelope.case_id = "case-opaque-1"
+    case.person.contact.phone = "+15555550123"
+    case.person.contact.postal_address.lines.append("1 Main Street")
+    case.person.identifiers.add(scheme="ca-cii", value="1008675309")
     made = service.determine(case, policy, "p", dt.date(2019, 11, 11))
-    assert made.prop64_report.rows  # the prosecutor's bundle lines, with the DOJ rows in them
-    feed = determination_pb2.DeterminationMade.FromString(service.court_feed_record(made))
-    assert not feed.HasField("prop64_report")
-    assert feed.envelope == made.envelope and feed.person == made.person
+    assert made.prop64_report.rows and made.person.contact.email  # the full event has them
+    record = service.court_feed_record(made)
+    feed = determination_pb2.DeterminationMade.FromString(record)
+
+    assert not feed.HasField("person") and not feed.HasField("prop64_report")
+    assert feed.person_id == made.person_id and feed.envelope == made.envelope
+    assert feed.court == "Superior Court of California, County of Sacramento"
+    assert feed.rule_pack == made.rule_pack
     assert list(feed.convictions) == list(made.convictions)
-    assert len(service.court_feed_record(made)) < made.ByteSize() / 2
+    assert all(c.case_numbers and c.code_section and c.statute_citation for c in feed.convictions)
+    person = case.person
+    personal = [person.name.recorded, person.name.family_name, person.date_of_birth.raw,
+                person.contact.email, person.contact.phone, "1 Main Street",
+                *(i.value for i in person.identifiers)]
+    assert len(personal) == 8 and all(personal)  # subject id and CII among them
+    for value in personal:
+        assert value.encode() not in record, value
+    assert len(record) < made.ByteSize() / 2
+
+
+@pytest.mark.parametrize(("jurisdiction", "court"), [
+    ("ca/sacramento", "Superior Court of California, County of Sacramento"),
+    ("ca/yolo", "Superior Court of California, County of Yolo"),
+])
+def test_every_determination_names_its_court_as_petitions_does(case, policy, jurisdiction, court):
+    from clearway_petitions.domain.petition import court_for
+
+    case.envelope.jurisdiction = jurisdiction
+    made = _determine(case, policy)
+    assert made.court == court == court_for(jurisdiction)
+
+
+def _two_people_under_one_id(rows: list[list[str]], rules: prop64.RuleVersion) -> case_pb2.CaseSubmitted:
+    """One SUBJECT_ID's case whose later rows are another person's (another CII, name, DOB)."""
+    for fields in rows[len(rows) // 2:]:
+        fields[col.CII_NUMBER], fields[col.PRI_NAME], fields[col.PRI_DOB] = (
+            "B987654321", "ROE,RICHARD", "19750505")
+    person, record, _ = case_input_from_rows(
+        [Row("both.csv", n + 2, n, fields) for n, fields in enumerate(rows)])
+    merged = case_pb2.CaseSubmitted(person=person, record=record,
+                                    evaluation=case_pb2.EvaluationRequest(rule_pack_version=rules.version))
+    merged.envelope.CopyFrom(events.new_envelope(tenant="t", jurisdiction="ca/sacramento",
+                                                 case_id="c", occurred_at=OCCURRED))
+    return merged
+
+
+@pytest.mark.parametrize("rules", [prop64.GOGEN, prop64.CORRECTED], ids=lambda r: r.version)
+def test_rows_of_different_people_under_one_id_are_held_for_review_in_either_version(
+        make_doj_row, gogen_fixtures, rules):
+    """No conviction of such a determination is eligible, so nobody is filed for or told;
+    gogen's version keeps gogen's bundle lines all the same."""
+    policy = Policy.from_json((gogen_fixtures / "eligibility_options.json").read_text())
+    rows = [make_doj_row(CNT_ORDER="101002001000", OFN="111"),
+            make_doj_row(CNT_ORDER="102002001000", OFN="222", CONV_STAT_DESCR="MISDEMEANOR")]
+    made = _determine(_two_people_under_one_id(rows, rules), policy)
+    assert [(c.field, c.distinct_values) for c in made.identity_conflicts] == [
+        ("CII_NUMBER", 2), ("PRI_NAME/PRI_DOB", 2)]
+    assert len(made.convictions) == 2 and eligible_count(made) == 0
+    for conviction in made.convictions:
+        assert conviction.outcome == determination_pb2.OUTCOME_NEEDS_REVIEW
+        assert (conviction.rule_id, conviction.reason) == (prop64.RULE_IDENTITY_CONFLICT,
+                                                           prop64.IDENTITY_REVIEW_REASON)
+        assert conviction.statute_citation == prop64.STATUTES[prop64.RULE_IDENTITY_CONFLICT][0]
+    lines = [list(line.columns) for line in made.prop64_report.rows]
+    if rules.corrected:
+        assert [line[16:19] for line in lines] == [
+            ["Hand Review", prop64.IDENTITY_REVIEW_REASON, prop64.RULE_IDENTITY_CONFLICT]] * 2
+    else:
+        # gogen's own lines: one person to gogen, both convictions dismissed.
+        assert [line[16] for line in lines] == ["Eligible for Dismissal"] * 2
+        assert "B987654321" not in str(made.identity_conflicts)
+
+
+def test_one_persons_rows_have_no_identity_conflicts(case, policy):
+    made = _determine(case, policy)
+    assert list(made.identity_conflicts) == [] and eligible_count(made) > 0

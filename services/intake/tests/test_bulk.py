@@ -256,6 +256,43 @@ def test_gogen_reading_makes_a_case_of_each_files_rows_of_a_subject(files, tmp_p
     assert merged_ids.isdisjoint(c.person.person_id for c in cases)
 
 
+def _two_people_under_each_id(tmp_path) -> list[Path]:
+    """Two extracts numbering their people alike: 70000001 and 70000002 are other people in
+    the second (another CII; another name; another date of birth), 70000003 is the same."""
+    def row(subject, marker, cii, name, dob):
+        fields = doj_fields(subject, marker)
+        fields[col.CII_NUMBER], fields[col.PRI_NAME], fields[col.PRI_DOB] = cii, name, dob
+        return fields
+
+    first = write_doj(tmp_path / "county.csv", [
+        row("70000001", "101001001000", "A1", "DOE,JANE", "19800101"),
+        row("70000002", "101001001000", "A2", "ROE,RICHARD", "19700101"),
+        row("70000003", "101001001000", "A3", "POE,EDGAR", "19600101"),
+        row("70000001", "102001001000", "A1", "DOE,JANE", "19800101"),
+    ])
+    second = write_doj(tmp_path / "state.csv", [
+        row("70000001", "101001001000", "B1", "DOE,JANE", "19800101"),
+        row("70000002", "101001001000", "A2", "ROE,RICHARD", "19911111"),
+        row("70000003", "103001001000", " A3 ", "POE,EDGAR", ""),
+    ])
+    return [first, second]
+
+
+def test_subject_ids_whose_rows_name_different_people_are_counted(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    report, producer = submit(_two_people_under_each_id(tmp_path))
+    assert (report.cases, report.identity_conflicts) == (3, 2)
+    (said,) = [r for r in caplog.records if "different people" in r.getMessage()]
+    assert said.count == 2 and said.batch_id == "batch-1"
+    text = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "7000000" not in text and "DOE" not in text and "1980" not in text
+
+
+def test_gogens_reading_keeps_each_files_people_apart_so_nothing_conflicts(tmp_path):
+    report, _ = submit(_two_people_under_each_id(tmp_path), gogen_reading=True)
+    assert (report.cases, report.identity_conflicts) == (6, 0)
+
+
 def test_an_unknown_bad_row_policy_is_refused(files):
     with pytest.raises(ValueError, match="on_bad_row"):
         submit(files, on_bad_row="ignore")
@@ -415,6 +452,17 @@ def test_submit_reject_file_fails_the_command_and_says_which_file(files, cli_pro
            "3 well-formed rows withheld" in out
     (closed,) = cli_producer.sent(topics.BATCHES)
     assert [e.source_file for e in closed.file_errors] == ["north.csv"]
+
+
+def test_submit_says_how_many_subject_ids_hold_different_people(tmp_path, cli_producer, capsys):
+    files = _two_people_under_each_id(tmp_path)
+    assert clearway_main(["submit", *map(str, files)]) == 0
+    out = capsys.readouterr().out
+    assert Submission.parse(out).cases == 3
+    assert ("2 SUBJECT_IDs hold rows of different people (CII or name and date of birth differ): "
+            "their convictions go to review, nobody is filed for or told") in out
+    assert clearway_main(["submit", str(files[0])]) == 0
+    assert "different people" not in capsys.readouterr().out
 
 
 def test_submit_reads_as_gogen_only_under_gogens_rule_version(files, cli_producer, tmp_path):

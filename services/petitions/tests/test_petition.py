@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from clearway.determinations import eligible_convictions
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
-from clearway_petitions.domain.petition import court_for, render_order, render_petition
+from clearway_petitions.domain.petition import NotFileable, court_for, render_order, render_petition
 
 Outcome = determination_pb2.Outcome
 COURT = "Superior Court of California, County of Sacramento"
@@ -102,21 +102,22 @@ def test_eligible_convictions_keeps_dismiss_reduce_and_seal_only(determination):
 
 
 @pytest.mark.parametrize(
-    ("county", "court"),
+    ("jurisdiction", "court"),
     [
-        ("SACRAMENTO", "Superior Court of California, County of Sacramento"),
-        ("SAN JOAQUIN", "Superior Court of California, County of San Joaquin"),
-        ("san_luis_obispo", "Superior Court of California, County of San Luis Obispo"),
-        ("  CONTRA COSTA COUNTY ", "Superior Court of California, County of Contra Costa"),
+        ("ca/sacramento", "Superior Court of California, County of Sacramento"),
+        ("ca/san-joaquin", "Superior Court of California, County of San Joaquin"),
+        ("ca/san-luis-obispo", "Superior Court of California, County of San Luis Obispo"),
     ],
 )
-def test_court_for_names_the_superior_court(county, court):
-    assert court_for(county) == court
+def test_court_for_names_the_superior_court_of_the_jurisdiction(jurisdiction, court):
+    assert court_for(jurisdiction) == court
 
 
-def test_court_for_needs_a_county():
-    with pytest.raises(ValueError):
-        court_for("  ")
+@pytest.mark.parametrize("jurisdiction", ["", "  ", "ca/atlantis", "ca/../../etc", "ny/kings"])
+def test_court_for_refuses_a_jurisdiction_it_does_not_know(jurisdiction):
+    with pytest.raises(NotFileable) as refused:
+        court_for(jurisdiction)
+    assert refused.value.field == "envelope.jurisdiction"
 
 
 def test_petition_lists_the_eligible_convictions_only(person, determination):
@@ -211,3 +212,44 @@ def test_nothing_to_file_without_an_eligible_conviction(person, determination):
         render_petition(person, determination, COURT, PREPARED_ON)
     with pytest.raises(ValueError):
         render_order(person, determination, COURT, PREPARED_ON)
+
+
+@pytest.mark.parametrize("render", [render_petition, render_order])
+@pytest.mark.parametrize("name", [case_pb2.Name(), case_pb2.Name(recorded="  ", family_name=" ")])
+def test_a_person_without_a_name_gets_no_filing(person, determination, render, name):
+    """Not a petition "for (name not recorded)": the refusal names the missing field."""
+    person.name.CopyFrom(name)
+    with pytest.raises(NotFileable) as refused:
+        render(person, determination, COURT, PREPARED_ON)
+    assert refused.value.field == "person.name"
+    with pytest.raises(NotFileable):
+        render(case_pb2.Person(), determination, COURT, PREPARED_ON)  # a case with no person at all
+
+
+_NOT_REAL = [
+    envelope_pb2.SourceDate(year=1990, month=13, day=4, raw="19901304", valid=True),
+    envelope_pb2.SourceDate(year=0, month=0, day=0, raw="00000000", valid=True),
+    envelope_pb2.SourceDate(year=2001, month=2, day=29, raw="20010229", valid=True),
+    envelope_pb2.SourceDate(raw="99991399", valid=False),
+]
+
+
+@pytest.mark.parametrize("render", [render_petition, render_order])
+@pytest.mark.parametrize("date", _NOT_REAL, ids=lambda d: d.raw)
+def test_a_date_prints_only_when_it_is_a_real_calendar_date(person, determination, render, date):
+    person.date_of_birth.CopyFrom(date)
+    determination.convictions[0].conviction_date.CopyFrom(date)
+
+    text = _pdf_text(render(person, determination, COURT, PREPARED_ON))
+
+    assert "Date of birth: not a valid date in the record" in text
+    assert text.count("not a valid date in the record") == 2  # and the conviction's
+    for wrong in ("13/04/1990", "00/00/0000", "02/29/2001", "99991399", "19901304"):
+        assert wrong not in text
+    assert "02/29/2004" in text  # the other conviction's date is real: a leap day
+
+
+def test_an_unrecorded_date_says_so(person, determination):
+    person.date_of_birth.CopyFrom(envelope_pb2.SourceDate())
+    text = _pdf_text(render_petition(person, determination, COURT, PREPARED_ON))
+    assert "Date of birth: (not recorded)" in text

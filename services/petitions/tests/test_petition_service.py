@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from clearway import events, topics
+from clearway.bus import Rejected
 from clearway.ca_doj import SUBJECT_ID_SCHEME
 from clearway.v1 import batch_pb2, case_pb2, determination_pb2, envelope_pb2, petition_pb2
 from clearway_petitions import service
@@ -99,6 +100,31 @@ def test_rows_without_a_subject_id_get_no_petition(store, tmp_path, subject_id):
     assert not store.root.exists() or not any(store.root.rglob("*.pdf"))
     made.person.identifiers[0].value = "10000001"
     assert service.file_petition(made, store) is not None  # the same determination, one person's
+
+
+def test_rows_of_different_people_under_one_subject_id_get_no_petition(store):
+    made = _determination(Outcome.OUTCOME_DISMISS)
+    made.identity_conflicts.add(field="CII_NUMBER", distinct_values=2)
+    assert service.filings(store)(topics.DETERMINATIONS, made) == []
+    assert not store.root.exists() or not any(store.root.rglob("*.pdf"))
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (lambda made: made.person.ClearField("name"), "person.name"),
+    (lambda made: made.ClearField("person"), "person.name"),
+    (lambda made: setattr(made.envelope, "jurisdiction", "ca/atlantis"), "envelope.jurisdiction"),
+    (lambda made: made.compute_date.CopyFrom(envelope_pb2.SourceDate(year=2026, month=13, day=1,
+                                                                     valid=True)), "compute_date"),
+])
+def test_a_determination_that_cannot_be_filed_truly_is_refused_naming_the_field(store, change, field):
+    """Dead-lettered by the processor (bus.Rejected), never a half-blank filing."""
+    made = _determination(Outcome.OUTCOME_DISMISS)
+    change(made)
+    with pytest.raises(Rejected) as refused:
+        service.filings(store)(topics.DETERMINATIONS, made)
+    assert refused.value.field == field
+    assert field in refused.value.reason and "QUILLFEATHER" not in refused.value.reason
+    assert not store.root.exists() or not any(store.root.rglob("*.pdf"))
 
 
 def test_documents_are_stored_under_the_store_with_matching_hash_and_size(store):

@@ -56,6 +56,9 @@ def cmd_submit(args) -> int:
     # One line, read by clearway.devstack.Submission.parse: keep the first ten words as they are.
     print(f"batch {report.batch_id}: {report.rows} rows, {report.cases} cases published, "
           f"{report.rejected_rows} rows dead-lettered, {len(report.source_files)} files")
+    if report.identity_conflicts:
+        print(f"{report.identity_conflicts} SUBJECT_IDs hold rows of different people (CII or name "
+              "and date of birth differ): their convictions go to review, nobody is filed for or told")
     for error in report.file_errors:
         print(f"file {error.source_file} rejected whole ({error.error_type}): {error.error_message}; "
               f"{error.withheld_row_count} well-formed rows withheld")

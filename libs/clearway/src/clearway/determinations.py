@@ -31,11 +31,16 @@ def eligible_count(made: determination_pb2.DeterminationMade) -> int:
 def names_one_person(made: determination_pb2.DeterminationMade) -> bool:
     """False when the determination's rows cannot be tied to one person.
 
-    gogen's rule version judges a file's rows without a SUBJECT_ID (or with a
-    blank one) together, as gogen did (ca-doj-prop64.md §1.3). They may be
-    different people's: their determination belongs in the batch's bundle, as in
-    gogen's, but in no petition or message, which would name one of them for
-    the others' convictions.
+    * Its rows conflict (``identity_conflicts``: one SUBJECT_ID, different CII
+      numbers or names and dates of birth): they are several people's.
+    * gogen's rule version judges a file's rows without a SUBJECT_ID (or with a
+      blank one) together, as gogen did (ca-doj-prop64.md §1.3). They may be
+      different people's.
+
+    Such a determination belongs in the batch's bundle, as in gogen's, but in no
+    petition or message, which would name one of them for the others' convictions.
     """
+    if made.identity_conflicts:
+        return False
     return not any(i.scheme == SUBJECT_ID_SCHEME and not i.value.strip()
                    for i in made.person.identifiers)

@@ -89,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
         f"with {prop64.PACK_ID} {rules.version} in {result.seconds:.1f} s; "
         f"{result.rows_rejected} rows rejected"
     )
+    if result.identity_conflicts:
+        held = ("their convictions are held for review" if rules.corrected
+                else "gogen's version judges each as one person, as gogen does")
+        print(f"{result.identity_conflicts} SUBJECT_IDs hold rows of different people (CII or name "
+              f"and date of birth differ): {held}")
     print(f"results in {args.out}: " + ", ".join(p.name for p in result.outputs))
     return 1 if result.file_errors else 0
 

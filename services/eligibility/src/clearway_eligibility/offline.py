@@ -9,7 +9,8 @@ rows on a small machine, in memory that does not grow with the input:
    row were judged (copying each input line Go would write back unchanged),
    and spill the few fields the rules read, partitioned by SUBJECT_ID, to disk;
 3. judge (in parallel): load one partition at a time, so a person's rows meet
-   wherever they were in the files, and judge every person;
+   wherever they were in the files, and judge every person (rows that name
+   different people are held for review and counted, see doj_rows);
 4. splice (in parallel): put each judged conviction's line into its chunk's
    outputs, which the main process appends in order, as they come, to
    All_Results, All_Results_Condensed and Prop64_Results.
@@ -112,6 +113,8 @@ class RunResult:
     rows_written: int = 0
     people: int = 0
     judged: int = 0
+    # People whose rows name different people (CII, or name and date of birth, differ).
+    identity_conflicts: int = 0
     rows_rejected: int = 0
     # The first PROBLEMS_KEPT of them, in file order; every one is in Rejected_Rows.csv.
     problems: list[RowProblem] = field(default_factory=list)
@@ -299,6 +302,9 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     ref_base = chunk.number << 32
     # Hoisted: this loop runs once per row, millions of times.
     is_go_line, matters, facts_of = bundle.is_go_line, doj_rows.matters, doj_rows.facts_of
+    facts_without_identity = doj_rows.facts_without_identity
+    cii_column, name_column, dob_column = col.CII_NUMBER, col.PRI_NAME, col.PRI_DOB
+    cii_fact, name_fact, dob_fact = doj_rows.F_CII, doj_rows.F_NAME, doj_rows.F_DOB
     subject_column, count_order_column = col.SUBJECT_ID, col.CNT_ORDER
     county_column, disp_column = col.STP_ORI_CNTY_NAME, col.DISP_DESCR
     offense_column, comment_column = col.OFFENSE_DESCR, col.COMMENT_TEXT
@@ -344,10 +350,16 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
             if known is None:
                 part = zlib.crc32(key.encode("utf-8", "surrogateescape")) % partitions
                 facts[part][key] = facts_of_person[key] = [facts_of(ref_base | local, fields, convicted)]
-            elif convicted or matters(fields) or (subject == "" and empty_subject_resets):
-                # gogen's empty-SUBJECT_ID pseudo-subject resets on every row,
-                # so each of its rows matters.
+            elif ((first_fact := known[0])[dob_fact] != fields[dob_column]
+                  or first_fact[cii_fact] != fields[cii_column]
+                  or first_fact[name_fact] != fields[name_column]):
+                # Another identity than the person's first row here: kept, with it, so the
+                # judge sees every identity their rows hold (doj_rows.subject_from_facts).
                 known.append(facts_of(ref_base | local, fields, convicted))
+            elif convicted or matters(fields) or (subject == "" and empty_subject_resets):
+                # gogen's empty-SUBJECT_ID pseudo-subject resets on every row, so each of
+                # its rows matters. The first fact holds the same identity.
+                known.append(facts_without_identity(ref_base | local, fields, convicted))
 
             offense = fields[offense_column]
             comment = fields[comment_column]
@@ -472,6 +484,7 @@ class _PartitionResult:
     tally: summary.Tally
     people: int
     judged: int
+    identity_conflicts: int
     # per chunk: (offset, length) of its judged-columns frame in the results file
     frames: list[tuple[int, int]]
 
@@ -499,13 +512,14 @@ def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[
     explained: dict[tuple[str, ...], str] = {}
     # chunk number -> (row number in chunk, encoded eligibility columns)
     judged: dict[int, list[tuple[int, str]]] = {}
-    count = 0
+    count = conflicting = 0
     for key, facts in people.items():
         subject_id = key if rules.corrected else key.partition("\x00")[2]
         subject = doj_rows.subject_from_facts(
             "", facts, corrected=rules.corrected,
             reset_each_row=doj_rows.resets_each_row(subject_id, corrected=rules.corrected),
         )
+        conflicting += bool(subject.identity_conflicts)
         assessment = report.assess(subject, options.policy, options.county,
                                    options.compute_date, rules, options.now, tally)
         for ref, columns in assessment.columns.items():
@@ -521,7 +535,7 @@ def _judge_partition(job: tuple[int, list[tuple[int, int, int]], int, frozenset[
             blob = marshal.dumps(rows, _MARSHAL_VERSION)
             result_frames.append((fh.tell(), len(blob)))
             fh.write(blob)
-    return _PartitionResult(number, tally, len(people), count, result_frames)
+    return _PartitionResult(number, tally, len(people), count, conflicting, result_frames)
 
 
 def _encode_judged(encoder: bundle.LineEncoder, columns: list[str], explained: dict) -> str:
@@ -624,6 +638,7 @@ def evaluate_files(
             result.tally.add(partition_result.tally)
             result.people += partition_result.people
             result.judged += partition_result.judged
+            result.identity_conflicts += partition_result.identity_conflicts
         result.rows_rejected = sum(r.rejected for r in read)
         result.problems = [p for r in read for p in r.problems][:PROBLEMS_KEPT]
         if result.rows_rejected:
@@ -880,6 +895,8 @@ def run_facts(options: Options, paths: Iterable[str], result: RunResult) -> dict
         rows_rejected=result.rows_rejected,
         tally=result.tally,
     )
+    # Held for review in the corrected version; gogen's version judges them as gogen does.
+    facts["subjectsWithIdentityConflicts"] = result.identity_conflicts
     if options.rules.corrected:
         facts["corrections"] = {k: {"citation": c, "note": n} for k, (c, n) in prop64.CORRECTIONS.items()}
     return facts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from clearway import events
+from clearway import events, jurisdictions
 from clearway.ca_doj import columns as col
 from clearway.ca_doj import tally_codec
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
@@ -72,13 +72,26 @@ def subject_of(case: case_pb2.CaseSubmitted, rules: prop64.RuleVersion):
     return subject_from_case(case, corrected=rules.corrected)
 
 
+def court_of(jurisdiction: str) -> str:
+    """The court that acts on a jurisdiction's convictions, from the shared catalogue
+    (petitions names the court of its filings from the same one)."""
+    try:
+        return jurisdictions.parse(jurisdiction).court
+    except jurisdictions.UnknownJurisdiction as error:
+        raise NoRulePack(str(error)) from None
+
+
 def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
               compute_date: dt.date) -> determination_pb2.DeterminationMade:
     """The determination of one case; same case, policy and date → same content.
 
     `compute_date` applies unless the case's evaluation request names one.
+    Rows that name different people (the subject's identity conflicts) are
+    listed, and every conviction is held for review in either version: gogen's
+    keeps gogen's report lines, but nobody is filed for or told on them.
     """
     jurisdiction = Jurisdiction.parse(case.envelope.jurisdiction)
+    court = court_of(case.envelope.jurisdiction)
     rules = rules_for(case)
     requested = case.evaluation.compute_date
     if requested.valid:
@@ -90,6 +103,9 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
     assessment = report.assess(subject, policy, jurisdiction.county, compute_date, rules, now)
     convictions = {c.source_row_index: c for c in subject.convictions
                    if prop64.judged(c, jurisdiction.county, rules)}
+    results = assessment.determinations
+    if subject.identity_conflicts and not rules.corrected:
+        results = [prop64.identity_review(result) for result in results]
     made = determination_pb2.DeterminationMade(
         envelope=events.follow_on_envelope(case.envelope, f"determination/{prop64.PACK_ID}/{rules.version}"),
         person_id=case.person.person_id,
@@ -99,11 +115,14 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
                                              day=compute_date.day, raw=compute_date.isoformat(),
                                              valid=True),
         person=case.person,
+        identity_conflicts=[determination_pb2.IdentityConflict(field=c.field, distinct_values=c.distinct_values)
+                            for c in subject.identity_conflicts],
+        court=court,
     )
     # computed_at is the case's own time, not the wall clock, so a replay is identical.
     made.computed_at.CopyFrom(case.envelope.occurred_at)
     made.envelope.occurred_at.CopyFrom(case.envelope.occurred_at)
-    for conviction, result in zip(convictions.values(), assessment.determinations):
+    for conviction, result in zip(convictions.values(), results):
         entry = made.convictions.add(
             conviction_id=result.conviction_id,
             code_section=result.code_section,
@@ -127,19 +146,18 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
 
 
 def court_feed_record(made: determination_pb2.DeterminationMade) -> bytes:
-    """The determination as a court's feed carries it: without the bundle lines.
+    """The determination as a court's feed carries it: what a court acts on, nothing personal.
 
-    The report lines repeat the person's whole DOJ research rows (names, birth
-    dates, identifiers) for the prosecutor's bundle; a court needs the
-    determinations themselves, so its feed gets no more of the record than
-    that, and half the bytes. Same event, same id.
+    Case numbers, code sections, outcomes, reasons, citations, the rule pack and
+    version, the court and the opaque person id. No Person (name, birth date,
+    contact details, identifiers) and no bundle lines (the DOJ research rows):
+    a court finds the person from the case numbers. Same event, same id.
     """
-    if not made.HasField("prop64_report"):
-        return made.SerializeToString()
-    slim = determination_pb2.DeterminationMade()
-    slim.CopyFrom(made)
-    slim.ClearField("prop64_report")
-    return slim.SerializeToString()
+    feed = determination_pb2.DeterminationMade()
+    feed.CopyFrom(made)
+    feed.ClearField("person")
+    feed.ClearField("prop64_report")
+    return feed.SerializeToString()
 
 
 def _add_report(made, case, assessment: report.Assessment, rules: prop64.RuleVersion,

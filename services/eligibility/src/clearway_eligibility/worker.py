@@ -2,8 +2,8 @@
 
 Why faust: the design fixes it for the stream processor; we keep it thin. The agent
 decodes a case, calls the service, and publishes the determination to the main topic
-and to the jurisdiction's court feed (there without the bundle lines: see
-``service.court_feed_record``). Guarantees:
+and to the jurisdiction's court feed (there without personal data or bundle lines:
+see ``service.court_feed_record``). Guarantees:
 
 - at-least-once (faust's default; its exactly_once mode is unreliable), with the
   offset committed only after the determination is acknowledged by the broker.

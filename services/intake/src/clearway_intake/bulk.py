@@ -5,7 +5,9 @@ with file, line and field, and the rest flows on. Rows are grouped by SUBJECT_ID
 over all files of the batch (a person's rows may be anywhere, in any file) on
 disk, so memory does not grow with the input (domain/ca_doj/grouping.py); read
 for gogen's rule version, by file and SUBJECT_ID, as gogen judges each file
-alone. Once every case is acknowledged, one BatchClosed tells downstream how
+alone. A SUBJECT_ID whose rows name different people (clearway.ca_doj.identity)
+is still one case, which eligibility sends to review; the batch report counts
+them. Once every case is acknowledged, one BatchClosed tells downstream how
 many cases make the batch complete.
 
 On request (REJECT_FILE) a file with any malformed row is rejected whole, as
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from clearway import events, tracing
+from clearway.ca_doj.identity import row_conflicts
 from clearway.ca_doj.reader import SHORT_FILE_ERROR, SNIFF_BYTES, data_start, gogen_parse_error
 from clearway.v1 import batch_pb2, case_pb2
 
@@ -57,6 +60,8 @@ class BatchReport:
     source_files: list[str] = field(default_factory=list)
     # Files rejected whole, in submission order.
     file_errors: list[batch_pb2.FileError] = field(default_factory=list)
+    # Cases (SUBJECT_IDs) whose rows name different people: CII, or name and date of birth, differ.
+    identity_conflicts: int = 0
 
 
 def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublisher, *,
@@ -144,6 +149,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                 scheme, key = person_key(item, per_file=gogen_reading)
                 publisher.publish_submitted(message, key, scheme=scheme)
                 report.cases += 1
+                if row_conflicts(row.fields for row in item):
+                    report.identity_conflicts += 1
         # Every case (and dead letter) acknowledged before the batch is declared closed.
         publisher.flush()
         publisher.publish_batch_closed(
@@ -155,6 +162,10 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
         tracing.set_attributes(span, {"clearway.cases": report.cases,
                                       "clearway.rejected": report.rejected_rows,
                                       "clearway.files_rejected": len(report.file_errors)})
+    if report.identity_conflicts:
+        log.warning("cases whose rows name different people (CII, or name and date of birth, "
+                    "differ): their convictions go to review",
+                    extra={"batch_id": report.batch_id, "count": report.identity_conflicts})
     log.info("batch submitted", extra={"batch_id": report.batch_id, "count": report.cases,
                                        "rejected": report.rejected_rows})
     return report

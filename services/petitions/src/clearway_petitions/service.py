@@ -2,7 +2,9 @@
 and gather each batch's determinations into its result bundle.
 
 A person with no eligible conviction gets no filing (notifications tells them so),
-nor do rows that cannot be tied to one person (names_one_person).
+nor do rows that cannot be tied to one person (names_one_person). A determination
+that cannot make a true filing (no name, no known court, no valid compute date)
+is dead-lettered with the field that is missing, never filed half-blank.
 The documents are rendered deterministically and stored by content hash, so a
 replayed determination produces the very same files and event.
 """
@@ -14,11 +16,11 @@ import logging
 
 from clearway import events, topics
 from clearway.determinations import eligible_convictions, names_one_person
-from clearway.bus import Outgoing
+from clearway.bus import Outgoing, Rejected
 from clearway.v1 import determination_pb2, petition_pb2
 
 from clearway_petitions.batch_bundle import BatchBundles
-from clearway_petitions.domain.petition import court_for, render_order, render_petition
+from clearway_petitions.domain.petition import NotFileable, court_for, render_order, render_petition
 from clearway_petitions.domain.store import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -26,15 +28,32 @@ log = logging.getLogger(__name__)
 
 def file_petition(made: determination_pb2.DeterminationMade,
                   store: DocumentStore) -> petition_pb2.PetitionGenerated | None:
+    """The filing for a determination with eligible convictions, or None when there is none to make.
+
+    Raises bus.Rejected (dead-lettered, naming the field) when the determination
+    cannot be filed truthfully.
+    """
     if not eligible_convictions(made):
         return None
     if not names_one_person(made):
-        log.warning("no petition: the determination's rows are not one person's (gogen's "
-                    "empty-SUBJECT_ID subject)", extra={"case_id": made.envelope.case_id})
+        log.warning("no petition: the determination's rows are not one person's (conflicting "
+                    "identities, or gogen's empty-SUBJECT_ID subject)",
+                    extra={"case_id": made.envelope.case_id})
         return None
-    court = court_for(events.county_of(made.envelope.jurisdiction))
+    try:
+        return _filing(made, store)
+    except NotFileable as refused:
+        raise Rejected(f"no petition: {refused}", field=refused.field) from None
+
+
+def _filing(made: determination_pb2.DeterminationMade,
+            store: DocumentStore) -> petition_pb2.PetitionGenerated:
+    court = court_for(made.envelope.jurisdiction)
     date = made.compute_date
-    prepared_on = dt.date(date.year, date.month, date.day)
+    try:
+        prepared_on = dt.date(date.year, date.month, date.day)
+    except ValueError:
+        raise NotFileable("compute_date", "not a valid date: the filing would be misdated") from None
     event = petition_pb2.PetitionGenerated(
         envelope=events.follow_on_envelope(made.envelope, "petition"),
         person_id=made.person_id,

@@ -8,3 +8,5 @@ See shared/domain/ca-doj-prop64.md §1 and §4.
 # How a Person carries the file's SUBJECT_ID among its identifiers (intake sets it;
 # clearway.determinations reads it).
 SUBJECT_ID_SCHEME = "ca-doj-subject-id"
+# How a Person carries a row's CII number (state id) among its identifiers.
+CII_SCHEME = "ca-cii"

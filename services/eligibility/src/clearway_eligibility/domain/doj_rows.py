@@ -8,10 +8,16 @@ two cannot disagree. It follows gogen's entity rules (ca-doj-prop64.md §1.3):
   starts with CONVICTED; later such rows are sentence parts;
 * case numbers are the OFNs of COURT ACTION rows, grouped by CNT_ORDER[0:6];
 * DECEASED and 290 REGISTRATION rows set person-level flags;
-* the date of birth comes from the subject's first row.
+* the date of birth comes from the subject's first row;
+* rows whose identity fields (CII, name and date of birth) disagree are
+  reported as the subject's identity conflicts (clearway.ca_doj.identity).
 
 Offline evaluation keeps only the rows that matter (`facts_of`), as small
-tuples, so a partition of a large file fits in little memory.
+tuples, so a partition of a large file fits in little memory; and, of the
+rest, one row for each identity it has not kept yet. A row's facts may leave
+out its identity (`facts_without_identity`) when a fact already kept holds the
+same one: the identities are what `identity_of_fact` reads of the facts that
+carry them.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from clearway.ca_doj import columns as col
+from clearway.ca_doj import identity
 from clearway.ca_doj.reader import CASE_KEY_LENGTH, CONVICTED_PREFIX, STEP_COURT_ACTION
 
 from clearway_eligibility.domain import sections
@@ -47,8 +54,14 @@ F_CONV_STATUS = 8
 F_TOC = 9
 F_COUNTY = 10
 F_DATE = 11  # STP_EVENT_DATE
+F_CII = 12  # CII_NUMBER
+F_NAME = 13  # PRI_NAME
 
 RowFacts = tuple
+
+# The identity of facts that carry one, as clearway.ca_doj.identity reads it:
+# (CII_NUMBER, PRI_NAME, PRI_DOB).
+identity_of_fact = operator.itemgetter(F_CII, F_NAME, F_DOB)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -76,11 +89,13 @@ def matters(fields: Sequence[str]) -> bool:
     )
 
 
-# One C-level call picks every DOJ field of a row's facts.
-_fact_fields = operator.itemgetter(
+# One C-level call picks every DOJ field of a row's facts (with, or without, its identity).
+_RULE_COLUMNS = (
     col.PRI_DOB, col.CNT_ORDER, col.STP_TYPE_DESCR, col.OFN, col.OFFENSE_DESCR, col.COMMENT_TEXT,
     col.CONV_STAT_DESCR, col.OFFENSE_TOC, col.STP_ORI_CNTY_NAME, col.STP_EVENT_DATE,
 )
+_fact_fields = operator.itemgetter(*_RULE_COLUMNS, col.CII_NUMBER, col.PRI_NAME)
+_rule_fields = operator.itemgetter(*_RULE_COLUMNS)
 
 
 def facts_of(ref: int, fields: Sequence[str], convicted: bool | None = None) -> RowFacts:
@@ -93,15 +108,20 @@ def facts_of(ref: int, fields: Sequence[str], convicted: bool | None = None) -> 
     return (ref, convicted) + _fact_fields(fields)
 
 
+def facts_without_identity(ref: int, fields: Sequence[str], convicted: bool) -> RowFacts:
+    """facts_of without CII_NUMBER and PRI_NAME: for a row whose identity is kept in another fact."""
+    return (ref, convicted) + _rule_fields(fields)
+
+
 def row_facts(ref: int, *, dob, count_order: str, step_type: str, disposition: str, ofn: str,
               offense: str, comment: str, conviction_status: str, type_of_charge: str, county: str,
-              date) -> RowFacts:
+              date, cii: str = "", name: str = "") -> RowFacts:
     """A row's facts from named values (structured cases), in the same F_* order as facts_of.
 
     `dob` and `date` are whatever the subject's `read_date` reads.
     """
     return (ref, disposition.startswith(CONVICTED_PREFIX), dob, count_order, step_type, ofn,
-            offense, comment, conviction_status, type_of_charge, county, date)
+            offense, comment, conviction_status, type_of_charge, county, date, cii, name)
 
 
 def read_doj_date(raw: str) -> tuple[datetime.date | None, str]:
@@ -126,6 +146,7 @@ def subject_from_facts(
     corrected: bool,
     reset_each_row: bool = False,
     read_date: Callable[[Any], tuple[datetime.date | None, str]] = read_doj_date,
+    identity_conflicts: tuple[identity.Conflict, ...] | None = None,
 ) -> Subject:
     """Build the rules' Subject from a person's row facts, in input order.
 
@@ -133,8 +154,14 @@ def subject_from_facts(
     bookkeeping of that pseudo-subject is reset on every row, so every
     CONVICTED row counts as a conviction and only the last row's case number
     survives. Only the gogen-compatible version asks for it. `read_date` reads
-    the date fields: DOJ text by default; structured cases bring theirs parsed.
+    the date fields: DOJ text by default; structured cases bring theirs parsed,
+    and their `identity_conflicts` (the facts' identities are DOJ text).
     """
+    if not isinstance(facts, list):
+        facts = list(facts)
+    if identity_conflicts is None:
+        identity_conflicts = identity.conflicts(
+            identity_of_fact(fact) for fact in facts if len(fact) > F_CII)
     deceased = False
     registration = False
     dob_value = None
@@ -188,4 +215,5 @@ def subject_from_facts(
         convictions=tuple(convictions),
         deceased=deceased,
         pc290_registration=registration,
+        identity_conflicts=identity_conflicts,
     )

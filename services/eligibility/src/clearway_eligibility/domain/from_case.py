@@ -4,12 +4,16 @@ A structured case is read as the DOJ rows it stands for: each count becomes
 one row's facts, and `doj_rows.subject_from_facts` applies gogen's entity rules
 (§1.3 of ca-doj-prop64.md), the same code that reads DOJ files. So a case
 judges the same whichever way it arrived, under either rule version.
+
+A structured case names one person, so only its identifiers can conflict:
+more than one distinct ``ca-cii`` number is two people's records.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from clearway.ca_doj import CII_SCHEME, identity
 from clearway.v1 import case_pb2, envelope_pb2
 
 from clearway_eligibility.domain import doj_rows
@@ -61,9 +65,17 @@ def subject_from_case(case: case_pb2.CaseSubmitted, *, corrected: bool = False) 
         for step in cycle.steps
         for count in (step.counts or [case_pb2.Count()])
     ]
+    conflicts = identity_conflicts(person)
     if not facts:
-        return Subject(person.person_id, date_from_source(person.date_of_birth), person.date_of_birth.raw)
-    return doj_rows.subject_from_facts(person.person_id, facts, corrected=corrected, read_date=_read_source_date)
+        return Subject(person.person_id, date_from_source(person.date_of_birth), person.date_of_birth.raw,
+                       identity_conflicts=conflicts)
+    return doj_rows.subject_from_facts(person.person_id, facts, corrected=corrected, read_date=_read_source_date,
+                                       identity_conflicts=conflicts)
+
+
+def identity_conflicts(person: case_pb2.Person) -> tuple[identity.Conflict, ...]:
+    """The person's CII numbers as identity rows: more than one distinct one conflicts."""
+    return identity.conflicts((i.value, "", "") for i in person.identifiers if i.scheme == CII_SCHEME)
 
 
 def _read_source_date(source: envelope_pb2.SourceDate) -> tuple[datetime.date | None, str]:

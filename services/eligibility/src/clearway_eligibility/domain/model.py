@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from clearway.ca_doj.identity import Conflict
+
 from clearway_eligibility.domain import sections as section_matchers
 
 # gogen switches the charge source to COMMENT_TEXT when OFFENSE_DESCR says this.
@@ -59,6 +61,9 @@ class Subject(NamedTuple):
     deceased: bool = False
     # Informational only in gogen 0.2.13; no rule reads it.
     pc290_registration: bool = False
+    # The subject's rows name different people (clearway.ca_doj.identity):
+    # clause ca-prop64/identity-conflict.
+    identity_conflicts: tuple[Conflict, ...] = ()
 
 
 class Outcome(enum.StrEnum):
@@ -236,6 +241,7 @@ def _int(parent: Mapping[str, Any], parent_key: str, key: str) -> int:
 
 
 __all__ = [
+    "Conflict",
     "Conviction",
     "Determination",
     "Outcome",

@@ -85,6 +85,12 @@ RULE_REDUCE_BY_SECTION = "ca-prop64/reduce-by-section"
 RULE_NO_RELIEF = "ca-prop64/no-relief"
 # Corrected version only: a date the decision needs is not a valid date.
 RULE_INVALID_DATE = "ca-prop64/invalid-date-review"
+# Before the list, corrected version: the subject's rows name different people.
+# (gogen's version reports gogen's lines, but the pipeline holds its
+# determinations for review by this clause all the same: identity_review.)
+RULE_IDENTITY_CONFLICT = "ca-prop64/identity-conflict"
+IDENTITY_REVIEW_REASON = ("Needs review: rows of this SUBJECT_ID name different people "
+                          "(CII number, or name and date of birth, differ)")
 
 _CITE_11361_8_A = "Cal. Health & Safety Code § 11361.8(a)"
 _CITE_PC_664 = "Cal. Penal Code § 664; Cal. Health & Safety Code § 11361.8(a)"
@@ -153,6 +159,12 @@ STATUTES: dict[str, tuple[str, str]] = {
         "A date this decision depends on is not a valid date in the DOJ record, and "
         "the outcome would differ with it: the prosecution must review the record.",
     ),
+    RULE_IDENTITY_CONFLICT: (
+        _CITE_11361_9,
+        "Relief must be tied to one person, and the rows of this SUBJECT_ID disagree on "
+        "the CII number, or on name and date of birth: which rows are this person's is "
+        "for the prosecution to review, so no conviction is judged, filed or told.",
+    ),
 }
 
 # The corrected version's fixes of gogen's defects (ca-doj-prop64.md §7), by
@@ -170,6 +182,7 @@ CORRECTIONS: dict[str, tuple[str, str]] = {
         "§ 11361.8(a) turns on the conduct, so an attempt is judged as its offence.",
     ),
     RULE_INVALID_DATE: STATUTES[RULE_INVALID_DATE],
+    RULE_IDENTITY_CONFLICT: STATUTES[RULE_IDENTITY_CONFLICT],
     "ca-prop64/window-from-compute-date": (
         _CITE_11361_9,
         "The summary's 7-year window is measured from the compute date, not the "
@@ -238,12 +251,31 @@ def evaluate(
     """Judge the subject's in-county Prop 64 convictions, in source order.
 
     Convictions outside `county` or not Prop 64 get no determination, as in gogen.
+    In the corrected version the first clause is identity-conflict: rows that
+    name different people are no one person's record to judge.
     """
     candidates = [c for c in subject.convictions if judged(c, county, rules)]
     if not candidates:
         return []
+    if rules.corrected and subject.identity_conflicts:
+        return [identity_review(_undecided(conviction, rules)) for conviction in candidates]
     person = _person_facts(subject, compute_date, rules)
     return [_judge(conviction, subject, person, policy, rules) for conviction in candidates]
+
+
+def identity_review(determination: Determination) -> Determination:
+    """The determination held for review by clause identity-conflict, in either version."""
+    return determination._replace(
+        outcome=Outcome.NEEDS_REVIEW,
+        reason=IDENTITY_REVIEW_REASON,
+        rule_id=RULE_IDENTITY_CONFLICT,
+        statute_citation=STATUTES[RULE_IDENTITY_CONFLICT][0],
+    )
+
+
+def _undecided(conviction: Conviction, rules: RuleVersion) -> Determination:
+    return Determination(conviction.conviction_id, conviction.code_section, Outcome.NEEDS_REVIEW,
+                         "", "", "", PACK_ID, rules.version)
 
 
 class _PersonFacts(NamedTuple):

@@ -25,12 +25,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from clearway import jurisdictions
 from clearway.determinations import eligible_convictions
 from clearway.v1 import case_pb2, determination_pb2, envelope_pb2
 
 __all__ = [
     "PETITION_TITLE",
     "ORDER_TITLE",
+    "NotFileable",
     "court_for",
     "petitioner_name",
     "render_order",
@@ -66,19 +68,35 @@ _COLUMN_WIDTHS = [1.25 * inch, 1.0 * inch, 0.95 * inch, 1.3 * inch, 2.5 * inch]
 _TABLE_HEADER = ["Case number(s)", "Code section", "Conviction date", "Relief requested", "Statute"]
 
 
-def court_for(jurisdiction_county: str) -> str:
-    """The superior court for a county as the record names it, e.g. "SAN JOAQUIN".
+# What a filing prints for a date that is not a real calendar date.
+NOT_A_DATE = "not a valid date in the record"
+NOT_RECORDED = "(not recorded)"
 
-    Records spell counties in upper case (and sometimes with "_"/"-" or a
-    trailing "COUNTY"); the court's name on a filing uses title case.
+
+class NotFileable(ValueError):
+    """A determination that must not become a filing; ``field`` names what is missing or wrong.
+
+    The message names the field and never quotes its value.
     """
-    words = jurisdiction_county.replace("_", " ").replace("-", " ").split()
-    if words and words[-1].upper() == "COUNTY":
-        words = words[:-1]
-    if not words:
-        raise ValueError("a county is needed to name the court")
-    county = " ".join(word.capitalize() for word in words)
-    return f"Superior Court of California, County of {county}"
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def court_for(jurisdiction: str) -> str:
+    """The superior court of a jurisdiction path, e.g. ``ca/san-joaquin``.
+
+    The catalogue (clearway.jurisdictions) is the one source: eligibility names
+    the same court on the determination and its court feed. Raises NotFileable
+    for a jurisdiction it does not know.
+    """
+    try:
+        return jurisdictions.parse(jurisdiction).court
+    except jurisdictions.UnknownJurisdiction:
+        raise NotFileable("envelope.jurisdiction",
+                          "not a known jurisdiction, so no court to file with") from None
 
 
 def petitioner_name(person: case_pb2.Person) -> str:
@@ -97,8 +115,11 @@ def render_petition(
     court: str,
     prepared_on: datetime.date,
 ) -> bytes:
-    """The petition/application asking the court for relief on every eligible conviction."""
-    convictions = _require_eligible(determination)
+    """The petition/application asking the court for relief on every eligible conviction.
+
+    Raises NotFileable when there is nothing to file or nobody named to file for.
+    """
+    convictions = _require_fileable(person, determination)
     styles = _styles()
     story: list[Flowable] = [
         *_heading(court, PETITION_TITLE, styles),
@@ -129,7 +150,7 @@ def render_order(
     prepared_on: datetime.date,
 ) -> bytes:
     """The proposed order the judicial officer signs to grant the petition as filed."""
-    convictions = _require_eligible(determination)
+    convictions = _require_fileable(person, determination)
     styles = _styles()
     story: list[Flowable] = [
         *_heading(court, "Order", styles),
@@ -156,12 +177,16 @@ def render_order(
     return _build_pdf(story, ORDER_TITLE, determination.rule_pack)
 
 
-def _require_eligible(
+def _require_fileable(
+    person: case_pb2.Person,
     determination: determination_pb2.DeterminationMade,
 ) -> list[determination_pb2.ConvictionDetermination]:
     convictions = eligible_convictions(determination)
     if not convictions:
-        raise ValueError("the determination has no eligible convictions; there is nothing to file")
+        raise NotFileable("convictions", "no eligible conviction: there is nothing to file")
+    if not petitioner_name(person):
+        # A filing "for (name not recorded)" asks a court to relieve nobody in particular.
+        raise NotFileable("person.name", "the person has no name: a petition must name the petitioner")
     return convictions
 
 
@@ -201,7 +226,7 @@ def _heading(court: str, title: str, styles: dict[str, ParagraphStyle]) -> list[
 
 
 def _parties(person: case_pb2.Person, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
-    name = escape(petitioner_name(person) or "(name not recorded)")
+    name = escape(petitioner_name(person))
     birth = escape(_source_date_text(person.date_of_birth))
     return [
         Paragraph("<b>People of the State of California</b> v.", styles["body"]),
@@ -305,11 +330,20 @@ def _build_pdf(story: list[Flowable], title: str, rule_pack: determination_pb2.R
 
 
 def _source_date_text(date: envelope_pb2.SourceDate) -> str:
-    """MM/DD/YYYY as California courts write dates; the source text when the date is not valid."""
+    """MM/DD/YYYY as California courts write dates, only for a real calendar date.
+
+    A date marked valid is checked too: whatever sent it, month 13 or 00000000
+    must not reach a court as "13/04/1990". Nor does the text of an invalid
+    date, which may be anything: the filing says the record has no valid date.
+    """
     if date.valid:
-        return f"{date.month:02d}/{date.day:02d}/{date.year:04d}"
-    return date.raw or "(not recorded)"
+        try:
+            return _us_date(datetime.date(date.year, date.month, date.day))
+        except ValueError:
+            return NOT_A_DATE
+    return NOT_A_DATE if date.raw.strip() else NOT_RECORDED
 
 
 def _us_date(date: datetime.date) -> str:
-    return date.strftime("%m/%d/%Y")
+    # Not strftime: it does not pad years before 1000 on every platform.
+    return f"{date.month:02d}/{date.day:02d}/{date.year:04d}"

@@ -30,7 +30,7 @@ from typing import Iterable, Iterator, Sequence
 
 from clearway.v1 import case_pb2, envelope_pb2
 
-from clearway.ca_doj import SUBJECT_ID_SCHEME
+from clearway.ca_doj import CII_SCHEME, SUBJECT_ID_SCHEME
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.reader import Row
 
@@ -54,7 +54,6 @@ __all__ = [
 SOURCE_FORMAT = "ca-doj-research-file"
 # gogen's subject: a SUBJECT_ID within one file (each file is judged alone, §1.1).
 SUBJECT_IN_FILE_SCHEME = "ca-doj-subject-id-in-file"
-CII_SCHEME = "ca-cii"
 
 _SENTENCE_COLUMNS = (
     col.SENT_ORDER,
