@@ -11,18 +11,11 @@ from concurrent import futures
 
 import grpc
 import pytest
+from intake_testing import StandInProducer
 from kafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
-from kafka.future import Future
 
 from clearway import topics
-from clearway.v1 import (
-    case_pb2,
-    dead_letter_pb2,
-    envelope_pb2,
-    intake_request_pb2,
-    intake_service_pb2,
-    intake_service_pb2_grpc,
-)
+from clearway.v1 import case_pb2, envelope_pb2, intake_service_pb2, intake_service_pb2_grpc
 from clearway_intake.answers import RequestAnswers
 from clearway_intake.domain.identity import PersonIds
 from clearway_intake.domain.requests import RequestIds
@@ -31,36 +24,6 @@ from clearway_intake.publisher import CasePublisher
 from clearway_intake.status import StatusBoard
 
 KEY = b"0123456789abcdef-test-key"
-DECODERS = {topics.CASES: case_pb2.CaseSubmitted, topics.INTAKE_REJECTED: dead_letter_pb2.DeadLetter,
-            topics.INTAKE_REQUESTS: intake_request_pb2.IntakeRequestAnswered}
-
-
-class StandInProducer:
-    """KafkaProducer's send/flush/close: keeps what was sent; acknowledges it, or
-    fails it or raises as ``trouble`` (a callable of the topic) says."""
-
-    def __init__(self):
-        self.sent: list[tuple[str, bytes, object]] = []
-        self.trouble = None
-
-    def send(self, topic, key, value, headers):
-        future = Future()
-        problem = self.trouble(topic) if self.trouble else None
-        if isinstance(problem, type) and issubclass(problem, BaseException):
-            raise problem("DOE,JANE record 18675309")  # text that must not reach a client
-        if problem is not None:
-            return future.failure(problem)
-        self.sent.append((topic, key, DECODERS[topic].FromString(value)))
-        return future.success(None)
-
-    def flush(self, timeout=None):
-        pass
-
-    def close(self, timeout=None):
-        pass
-
-    def of(self, topic: str) -> list:
-        return [message for sent_topic, _, message in self.sent if sent_topic == topic]
 
 
 class Intake:

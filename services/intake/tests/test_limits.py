@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from intake_testing import gogen_shaped_fields
 
 from clearway import topics
-from clearway.ca_doj import columns as col
 from clearway.ca_doj.reader import Row
 from clearway.v1 import case_pb2, intake_service_pb2
 from clearway_intake.domain.ca_doj import NUM_COLUMNS, case_input_from_rows
@@ -38,24 +38,7 @@ def a_case() -> intake_service_pb2.CaseInput:
 
 
 def gogen_shaped_rows(count: int, file: str = "big.csv") -> list[Row]:
-    """One person's DOJ rows as gogen's generator writes them: fillers in every other column."""
-    rows = []
-    for i in range(count):
-        fields = ["  -  "] * NUM_COLUMNS
-        fields[col.SUBJECT_ID] = "10000001"
-        fields[col.PRI_NAME] = "QUILLFEATHER,ZEPHYRA Q"
-        fields[col.PRI_DOB] = "19600314"
-        fields[col.CII_NUMBER] = "1008675309"
-        fields[col.CYC_DATE], fields[col.STP_EVENT_DATE] = "19900101", "19900201"
-        fields[col.STP_TYPE_DESCR] = "COURT ACTION" if i % 2 else "ARREST/DETAINED/CITED"
-        fields[col.STP_ORI_CNTY_NAME] = "SACRAMENTO"
-        fields[col.CNT_ORDER] = f"{101 + i // 10 % 899:03d}{1 + i % 2:03d}{i % 5 + 1:03d}000"
-        fields[col.OFFENSE_DESCR] = "11357(A)HS-POSSESS CONCENTRATED CANNABIS"
-        fields[col.OFFENSE_TOC], fields[col.CONV_STAT_DESCR] = "F", "FELONY"
-        fields[col.DISP_DESCR] = "CONVICTED" if i % 2 else ""
-        fields[col.COMMENT_TEXT] = "THIS IS A COMMENT"
-        rows.append(Row(file, i + 2, i, fields))
-    return rows
+    return [Row(file, index + 2, index, gogen_shaped_fields(index)) for index in range(count)]
 
 
 def _paths(problems) -> list[str]:
