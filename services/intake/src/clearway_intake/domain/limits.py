@@ -27,6 +27,7 @@ A problem names the field by its path, with indices (``case.record.cycles[3]
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,6 +35,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from clearway import topics
+from clearway.ca_doj import columns as col
 from clearway.v1 import intake_service_pb2
 
 from clearway_intake.domain.problem import Problem
@@ -114,6 +116,25 @@ def size_reason(size: int) -> str:
             "(clearway.topics.MAX_CASE_BYTES)")
 
 
+def doj_row_problems(fields: Sequence[str]) -> list[Problem]:
+    """A DOJ row's fields over the limits its case would break, by column.
+
+    A bulk case is built from its rows, so checking each row's fields (cheap)
+    stands in for walking every case; the whole case's size is checked as it
+    is sent (clearway_intake.publisher).
+    """
+    if max(map(len, fields), default=0) <= _DOJ_NAME_CHARACTERS and len(fields) <= _DOJ_FIELDS:
+        return []  # the usual case, at C speed
+    problems = []
+    if len(fields) > _DOJ_FIELDS:
+        problems.append(Problem("", f"more than {_DOJ_FIELDS:,} fields"))
+    for column, value in enumerate(fields):
+        limit = _DOJ_NAME_CHARACTERS if column == col.PRI_NAME else _DOJ_FIELD_CHARACTERS
+        if len(value) > limit:
+            problems.append(Problem(col.column_name(column), f"longer than {limit:,} characters"))
+    return problems
+
+
 def string_paths() -> list[str]:
     """The path of every string of a CaseInput (``[]`` for a repeated one's entries)."""
     return [check.path + ("[]" if check.repeated else "")
@@ -125,6 +146,12 @@ def repeated_paths() -> list[str]:
     """The path of every repeated field of a CaseInput."""
     return [check.path for check in _all_checks(intake_service_pb2.CaseInput.DESCRIPTOR, "")
             if check.repeated]
+
+
+# What a DOJ row's fields become in its case (domain/ca_doj/cases.py).
+_DOJ_NAME_CHARACTERS = LIMITS["person.name.recorded"].maximum
+_DOJ_FIELD_CHARACTERS = LIMITS["record.source_rows.fields[]"].maximum
+_DOJ_FIELDS = LIMITS["record.source_rows.fields"].maximum
 
 
 class _Enough(Exception):
