@@ -123,8 +123,9 @@ def doj_row_problems(fields: Sequence[str]) -> list[Problem]:
     stands in for walking every case; the whole case's size is checked as it
     is sent (clearway_intake.publisher).
     """
-    if max(map(len, fields), default=0) <= _DOJ_NAME_CHARACTERS and len(fields) <= _DOJ_FIELDS:
-        return []  # the usual case, at C speed
+    if (len(fields) <= _DOJ_FIELDS and len("".join(fields)) <= _DOJ_FIELD_CHARACTERS
+            and (len(fields) <= col.PRI_NAME or len(fields[col.PRI_NAME]) <= _DOJ_NAME_CHARACTERS)):
+        return []  # the usual row (a few hundred characters in all), at C speed
     problems = []
     if len(fields) > _DOJ_FIELDS:
         problems.append(Problem("", f"more than {_DOJ_FIELDS:,} fields"))
