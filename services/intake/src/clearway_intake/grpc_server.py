@@ -44,8 +44,9 @@ SERVICE = intake_service_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_n
 SHOWN_PROBLEMS = 10
 # Longest case id GetCaseStatus looks up (intake's are 36-character UUIDs).
 MAX_CASE_ID_CHARACTERS = 128
-UNPUBLISHED = ("the case could not be published to the pipeline; nothing was accepted, "
-               "try again (with the same request_id it is safe)")
+# Kafka may still take a record it did not acknowledge in time: so not "nothing was accepted".
+UNCONFIRMED = ("intake could not confirm that the case reached the pipeline; send it again "
+               "with the same request_id, which is safe whether or not it did")
 
 
 class Refused(Exception):
@@ -270,7 +271,7 @@ def _answered(method):
         except CaseTooLarge as too_large:
             code, details = grpc.StatusCode.INVALID_ARGUMENT, f"case: {too_large}"
         except DeliveryError:
-            code, details = grpc.StatusCode.UNAVAILABLE, UNPUBLISHED
+            code, details = grpc.StatusCode.UNAVAILABLE, UNCONFIRMED
         except Exception as error:  # a bug: its text may hold request data, so only its type is logged
             reference = str(uuid.uuid4())
             log.error(f"unexpected error in {method.__name__}",
