@@ -148,7 +148,8 @@ def test_jurisdiction_parse_reads_state_and_county():
     assert (parsed.state, parsed.county) == ("ca", "SAN JOAQUIN")
 
 
-@pytest.mark.parametrize("text", ["ny/kings", "ca", "ca/", ""])
+@pytest.mark.parametrize("text", ["ny/kings", "ca", "ca/", "", "ca/atlantis", "ca/../../etc",
+                                  "CA/Sacramento", " ca/sacramento"])
 def test_jurisdiction_parse_rejects_what_has_no_rule_pack(text):
     with pytest.raises(service.NoRulePack):
         service.Jurisdiction.parse(text)
@@ -162,6 +163,13 @@ def test_no_rule_pack_names_the_jurisdiction():
 def test_determine_refuses_a_case_from_a_jurisdiction_without_a_pack(case, policy):
     case.envelope.jurisdiction = "ny/kings"
     with pytest.raises(service.NoRulePack):
+        _determine(case, policy)
+
+
+@pytest.mark.parametrize("text", ["ca/atlantis", "ca/../../etc"])
+def test_determine_refuses_an_unknown_county_instead_of_judging_no_convictions(case, policy, text):
+    case.envelope.jurisdiction = text
+    with pytest.raises(service.NoRulePack, match="not"):
         _determine(case, policy)
 
 

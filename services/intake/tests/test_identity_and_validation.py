@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clearway.v1 import case_pb2, intake_service_pb2
+from clearway.v1 import case_pb2, envelope_pb2, intake_service_pb2
 from clearway_intake.domain.identity import PersonIds
 from clearway_intake.domain.validation import Problem, validate_case
 
@@ -100,9 +100,15 @@ def test_missing_tenant_is_flagged():
     assert _fields(validate_case("", "ca/sacramento", _valid_case())) == ["tenant"]
 
 
-@pytest.mark.parametrize("jurisdiction", ["ny/kings", "ca/", "ca", "", "sacramento", "CA/sacramento"])
+@pytest.mark.parametrize("jurisdiction", ["ny/kings", "ca/", "ca", "", "sacramento", "CA/sacramento",
+                                          "ca/atlantis", "ca/../../etc", "ca/sacramento/", "ca/los angeles"])
 def test_a_bad_jurisdiction_is_flagged(jurisdiction):
     assert _fields(validate_case("t", jurisdiction, _valid_case())) == ["jurisdiction"]
+
+
+def test_a_bad_jurisdiction_is_explained_with_a_known_one():
+    (problem,) = validate_case("t", "ca/atlantis", _valid_case())
+    assert "county" in problem.reason and "ca/" in problem.reason
 
 
 def test_missing_source_person_key_is_flagged():
@@ -160,3 +166,118 @@ def test_problems_never_quote_the_value():
     (problem,) = validate_case("t", "ca/yolo", case)
     assert "secret-address" not in str(problem)
     assert str(problem).startswith("case.person.contact.email: ")
+
+
+# --- what a structured case must hold ------------------------------------------------
+
+
+def _date(**fields) -> envelope_pb2.SourceDate:
+    return envelope_pb2.SourceDate(**fields)
+
+
+@pytest.mark.parametrize("name", [case_pb2.Name(), case_pb2.Name(recorded="   ")])
+def test_a_case_without_a_name_is_refused(name):
+    case = _valid_case()
+    case.person.name.CopyFrom(name)
+    assert _fields(validate_case("t", "ca/yolo", case)) == ["case.person.name"]
+
+
+def test_a_case_without_a_person_is_refused():
+    case = _valid_case()
+    case.ClearField("person")
+    assert "case.person.name" in _fields(validate_case("t", "ca/yolo", case))
+
+
+def test_family_and_given_names_without_the_recorded_one_are_a_name():
+    case = _valid_case()
+    case.person.name.CopyFrom(case_pb2.Name(family_name="QUILLFEATHER", given_names="MARISOL"))
+    assert validate_case("t", "ca/yolo", case) == []
+
+
+@pytest.mark.parametrize("date", [
+    _date(year=1990, month=13, day=4, raw="19901304", valid=True),  # month 13
+    _date(year=0, month=0, day=0, raw="00000000", valid=True),
+    _date(year=2001, month=2, day=29, valid=True),  # not a leap year
+    _date(year=1990, month=4, day=13, raw="19900414", valid=True),  # raw disagrees
+    _date(year=1990, month=4, day=13, raw="13/04/1990", valid=True),
+    _date(raw="99991399"),  # a raw date that is not one
+    _date(raw="19900413"),  # a date, but not said to be valid
+    _date(year=1990, month=4, day=13),
+])
+def test_a_date_of_birth_that_is_not_a_real_date_is_refused_by_path(date):
+    case = _valid_case()
+    case.person.date_of_birth.CopyFrom(date)
+    (problem,) = validate_case("t", "ca/yolo", case)
+    assert problem.field == "case.person.date_of_birth"
+    assert date.raw == "" or date.raw not in problem.reason
+
+
+@pytest.mark.parametrize("date", [
+    _date(year=1990, month=4, day=13, raw="19900413", valid=True),
+    _date(year=1990, month=4, day=13, raw="1990-04-13", valid=True),
+    _date(year=1990, month=4, day=13, valid=True),
+    _date(),  # present but empty: absent
+])
+def test_a_real_date_or_none_passes(date):
+    case = _valid_case()
+    case.person.date_of_birth.CopyFrom(date)
+    assert validate_case("t", "ca/yolo", case) == []
+
+
+def test_every_date_of_the_record_is_checked_by_its_path():
+    case = _valid_case()
+    cycle = case.record.cycles[0]
+    cycle.date.CopyFrom(_date(raw="99991399"))
+    cycle.steps[0].event_date.CopyFrom(_date(year=2001, month=4, day=31, valid=True))
+    cycle.steps[0].counts[0].disposition.date.CopyFrom(_date(raw="x"))
+    assert _fields(validate_case("t", "ca/yolo", case)) == [
+        "case.record.cycles[0].date", "case.record.cycles[0].steps[0].event_date",
+        "case.record.cycles[0].steps[0].counts[0].disposition.date"]
+
+
+@pytest.mark.parametrize("email", ["x@", "@example.org", "a@b@example.org",
+                                   "zephyra@example.org\r\nBcc: all@example.org",
+                                   "zephyra@example.org\nBcc: all@example.org"])
+def test_an_email_address_that_is_not_one_is_refused_without_quoting_it(email):
+    case = _valid_case()
+    case.person.contact.email = email
+    (problem,) = validate_case("t", "ca/yolo", case)
+    assert problem.field == "case.person.contact.email"
+    assert "example.org" not in problem.reason and "Bcc" not in problem.reason
+
+
+def test_a_phone_number_must_be_e164():
+    case = _valid_case()
+    case.person.contact.phone = "555-0100"
+    assert _fields(validate_case("t", "ca/yolo", case)) == ["case.person.contact.phone"]
+    case.person.contact.phone = "+15555550100"
+    assert validate_case("t", "ca/yolo", case) == []
+
+
+def test_a_language_must_be_a_language_tag():
+    case = _valid_case()
+    case.person.preferred_language = "español!"
+    assert _fields(validate_case("t", "ca/yolo", case)) == ["case.person.preferred_language"]
+    case.person.preferred_language = "es-MX"
+    assert validate_case("t", "ca/yolo", case) == []
+
+
+def test_sms_or_mail_consent_without_a_number_or_address_is_flagged():
+    case = _valid_case()
+    case.person.consent.sms = True
+    case.person.consent.postal_mail = True
+    assert _fields(validate_case("t", "ca/yolo", case)) == [
+        "case.person.consent.sms", "case.person.consent.postal_mail"]
+
+
+def test_source_rows_are_held_to_what_a_doj_file_is():
+    case = _valid_case()
+    case.record.source_rows.add(file="a.csv", line=2, fields=["x"] * 90)
+    (problem,) = validate_case("t", "ca/yolo", case)
+    assert problem.field == "case.record.source_rows[0].fields"
+    assert "95 fields" in problem.reason
+
+
+@pytest.mark.parametrize("tenant", ["t" * 65, " padded", "tab\there"])
+def test_a_tenant_must_be_a_short_printable_name(tenant):
+    assert _fields(validate_case(tenant, "ca/yolo", _valid_case())) == ["tenant"]

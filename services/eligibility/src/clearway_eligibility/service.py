@@ -39,12 +39,16 @@ class Jurisdiction:
 
     @classmethod
     def parse(cls, text: str) -> "Jurisdiction":
-        """``ca/san-joaquin`` → state ``ca``, county ``SAN JOAQUIN``."""
-        state = text.strip().lower().partition("/")[0]
-        county = events.county_of(text)
-        if state != "ca" or not county:
-            raise NoRulePack(f"no rule pack for jurisdiction {text!r} (supported: ca/<county>)")
-        return cls(state, county)
+        """``ca/san-joaquin`` → state ``ca``, county ``SAN JOAQUIN``; only a known one.
+
+        An unknown county (``ca/atlantis``) would match none of the record's
+        convictions and be judged "nothing qualified": it is refused instead.
+        """
+        try:
+            known = jurisdictions.parse(text)
+        except jurisdictions.UnknownJurisdiction as error:
+            raise NoRulePack(f"no rule pack for jurisdiction {text[:40]!r}: {error}") from None
+        return cls(known.state, known.county_name)
 
 
 def rules_for(case: case_pb2.CaseSubmitted) -> prop64.RuleVersion:

@@ -1,8 +1,10 @@
 """Run the intake gRPC server: ``python -m clearway_intake``.
 
 Serves clearway.v1.IntakeService with gRPC health and reflection on
-CLEARWAY_INTAKE_GRPC_ADDRESS (default 127.0.0.1:50051). SIGTERM: stop taking calls,
-let calls in flight finish (10 s grace), flush the producer, exit.
+CLEARWAY_INTAKE_GRPC_ADDRESS (default 127.0.0.1:50051), once the answers to
+client request ids are read back (so a retry after a restart is answered, not
+published again). SIGTERM: stop taking calls, let calls in flight finish (10 s
+grace), flush the producer, exit.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from clearway import topics
 from clearway.logs import setup_logging
 from clearway.tracing import setup_tracing, shutdown_tracing
 
+from clearway_intake.answers import RequestAnswers
 from clearway_intake.config import IntakeSettings
 from clearway_intake.domain.identity import PersonIds
+from clearway_intake.domain.requests import RequestIds
 from clearway_intake.grpc_server import IntakeServicer, build_server
 from clearway_intake.publisher import CasePublisher
 from clearway_intake.status import StatusBoard
@@ -39,9 +43,12 @@ def main() -> None:
 
     publisher = CasePublisher(settings.bus.bootstrap_servers, PersonIds(settings.person_id_key))
     board = StatusBoard()
+    answers = RequestAnswers.from_topic(settings.bus.bootstrap_servers)
+    log.info("read the answers to request ids", extra={"count": len(answers)})
     threading.Thread(target=board.follow, args=(settings.bus.bootstrap_servers, stop),
                      daemon=True, name="status-board").start()
-    server, port, health = build_server(IntakeServicer(publisher, board), settings.grpc_address,
+    servicer = IntakeServicer(publisher, board, answers, RequestIds(settings.person_id_key))
+    server, port, health = build_server(servicer, settings.grpc_address,
                                         futures.ThreadPoolExecutor(max_workers=8))
     server.start()
     log.info("serving", extra={"address": settings.grpc_address, "port": port})

@@ -13,6 +13,10 @@ many cases make the batch complete.
 On request (REJECT_FILE) a file with any malformed row is rejected whole, as
 gogen does: it is read once to screen it, its malformed rows are dead-lettered
 and none of its rows are published; BatchClosed names it with gogen's error.
+
+The documented limits of a case (domain/limits.py) hold here too: a row with a
+field over its limit is a malformed row, and a person whose rows make a case
+over the whole-case budget is dead-lettered whole, naming files and lines.
 """
 
 from __future__ import annotations
@@ -42,12 +46,18 @@ from clearway_intake.domain.ca_doj import (
     validate_row,
 )
 from clearway_intake.domain.ca_doj.grouping import PARTITION_BYTES, group_rows, partition_count
-from clearway_intake.publisher import CasePublisher
+from clearway_intake.domain.limits import LIMITS, MAX_CASE_BYTES, doj_row_problems
+from clearway_intake.publisher import CasePublisher, CaseTooLarge
 
 log = logging.getLogger(__name__)
 
 SKIP_ROW = "skip-row"
 REJECT_FILE = "reject-file"
+
+MAX_ROWS_PER_CASE = LIMITS["record.source_rows"].maximum
+# A person with more rows has their rows' text counted before their case is built,
+# so a case far over the budget is never built (below it, one is at most ~100 MB).
+_COUNTED_ROWS = 1_000
 
 
 @dataclass
@@ -127,7 +137,7 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                         on_row(1)
                     if isinstance(item, RowError):
                         yield item  # dead-lettered as grouping passes it through
-                    elif problems := validate_row(item, any_subject_id=gogen_reading):
+                    elif problems := _row_problems(item, gogen_reading):
                         reject(item, problems)
                     else:
                         yield item
@@ -138,6 +148,16 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                 if isinstance(item, RowError):
                     reject(item)
                     continue
+                if len(item) > MAX_ROWS_PER_CASE:
+                    _reject_person(publisher, report, tenant, jurisdiction, item,
+                                   f"one person's {len(item):,} rows, more than the "
+                                   f"{MAX_ROWS_PER_CASE:,} a case may hold")
+                    continue
+                if len(item) > _COUNTED_ROWS and (text := _text_bytes(item)) > MAX_CASE_BYTES:
+                    _reject_person(publisher, report, tenant, jurisdiction, item,
+                                   f"one person's rows hold {text:,} bytes of text, more than "
+                                   f"the {MAX_CASE_BYTES:,} a case may hold", size=text)
+                    continue
                 # Built in place in the message that is sent: a case is thousands of fields.
                 message = publisher.new_case(tenant=tenant, jurisdiction=jurisdiction,
                                              batch_id=report.batch_id, evaluation=evaluation)
@@ -147,7 +167,13 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                 if contact is not None:
                     apply_contact(message.person, contact)
                 scheme, key = person_key(item, per_file=gogen_reading)
-                publisher.publish_submitted(message, key, scheme=scheme)
+                try:
+                    publisher.publish_submitted(message, key, scheme=scheme)
+                except CaseTooLarge as too_large:
+                    _reject_person(publisher, report, tenant, jurisdiction, item,
+                                   f"one person's rows make a case of {too_large.size:,} bytes, "
+                                   f"more than the {MAX_CASE_BYTES:,} allowed", size=too_large.size)
+                    continue
                 report.cases += 1
                 if row_conflicts(row.fields for row in item):
                     report.identity_conflicts += 1
@@ -191,8 +217,7 @@ def _screen(path: Path, on_bad_row: str, gogen_reading: bool, report: BatchRepor
         rows = withheld = 0
         for item in read_rows(path, skip_bom=not gogen_reading):
             rows += 1
-            problems = ([] if isinstance(item, RowError)
-                        else validate_row(item, any_subject_id=gogen_reading))
+            problems = [] if isinstance(item, RowError) else _row_problems(item, gogen_reading)
             if isinstance(item, Row) and not problems:
                 withheld += 1
                 continue
@@ -212,6 +237,43 @@ def _screen(path: Path, on_bad_row: str, gogen_reading: bool, report: BatchRepor
         report.file_errors.append(error)
         log.warning("rejected a file", extra={"file": path.name, "reason": error.error_message})
     return error
+
+
+def _row_problems(row: Row, gogen_reading: bool) -> list:
+    """What makes a row malformed: validate_row's problems, else fields over their limits."""
+    return validate_row(row, any_subject_id=gogen_reading) or doj_row_problems(row.fields)
+
+
+def _text_bytes(rows: Sequence[Row]) -> int:
+    """Characters in the rows' fields: a lower bound of the bytes of their case."""
+    return sum(sum(map(len, row.fields)) for row in rows)
+
+
+def _lines(rows: Sequence[Row]) -> str:
+    """Where a person's rows are: each file with its first and last line and row count."""
+    spans: dict[str, list[int]] = {}
+    for row in rows:
+        first, last, count = spans.setdefault(row.file, [row.line, row.line, 0])
+        spans[row.file] = [min(first, row.line), max(last, row.line), count + 1]
+    return ", ".join(f"{file} lines {first}-{last} ({count:,} rows)"
+                     for file, (first, last, count) in spans.items())
+
+
+def _reject_person(publisher: CasePublisher, report: BatchReport, tenant: str, jurisdiction: str,
+                   rows: Sequence[Row], reason: str, size: int = 0) -> None:
+    """Dead-letter one person's rows as too large a case; the rest of the batch flows on."""
+    report.rejected_rows += len(rows)
+    first = rows[0]
+    log.warning("rejected a person's rows as too large a case",
+                extra={"file": first.file, "line": first.line, "count": len(rows)})
+    letter = events.dead_letter(
+        source="intake", reason=f"{_lines(rows)}: {reason}", original=b"",
+        tenant=tenant, jurisdiction=jurisdiction, batch_id=report.batch_id,
+        source_file=first.file, line=first.line)
+    # The rows are in the file; a dead letter could not hold them (see original_size).
+    letter.original_size = size or sum(len(",".join(row.fields)) + 1 for row in rows)
+    letter.original_truncated = True
+    publisher.publish_rejection(letter)
 
 
 def _reasons(problems) -> str:

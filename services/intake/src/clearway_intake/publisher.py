@@ -14,6 +14,10 @@ What keeps that safe:
   the oldest are waited for, which bounds memory when the broker is slower than
   the reader (kafka-python's producer itself buffers without limit);
 - ``flush`` waits for every record and raises if any was not acknowledged.
+
+A gRPC call instead passes ``receipts`` (a list) to each publish and waits with
+``confirm`` for its own records only: one call's failure is its own, answered
+to its client, and never fails the calls after it.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from kafka.errors import KafkaTimeoutError
 from opentelemetry import trace
 from opentelemetry.trace import Link
 
 from clearway import events, topics, tracing
 from clearway.bus import Outgoing, make_producer, publish
 from clearway.ca_doj import SUBJECT_ID_SCHEME
-from clearway.v1 import batch_pb2, case_pb2, intake_service_pb2
+from clearway.v1 import batch_pb2, case_pb2, dead_letter_pb2, intake_request_pb2, intake_service_pb2
 
 from clearway_intake.domain.identity import PersonIds
 
@@ -53,8 +58,18 @@ class DeliveryError(RuntimeError):
     pass
 
 
+class CaseTooLarge(ValueError):
+    """A case over clearway.topics.MAX_CASE_BYTES; nothing of it was sent."""
+
+    def __init__(self, size: int):
+        super().__init__(f"a case of {size:,} bytes is over the {topics.MAX_CASE_BYTES:,} allowed")
+        self.size = size
+
+
 # Records sent but not yet acknowledged, at most (bytes of record values).
 MAX_PENDING_BYTES = 32 * 1024 * 1024
+# The most of a rejected original a dead letter keeps, so that it fits its topic.
+MAX_DEAD_LETTER_ORIGINAL_BYTES = topics.MAX_CASE_BYTES
 
 
 class CasePublisher:
@@ -77,32 +92,46 @@ class CasePublisher:
     def publish_case(self, *, tenant: str, jurisdiction: str, case: intake_service_pb2.CaseInput,
                      batch_id: str = "", scheme: str = SUBJECT_ID_SCHEME,
                      evaluation: case_pb2.EvaluationRequest | None = None,
-                     on_submitted=None) -> case_pb2.CaseSubmitted:
-        """Mint the opaque ids and publish one CaseSubmitted in a new trace of its own."""
+                     case_id: str = "", event_id: str = "",
+                     on_submitted=None, receipts: list | None = None) -> case_pb2.CaseSubmitted:
+        """Mint the opaque ids and publish one CaseSubmitted in a new trace of its own.
+
+        ``case_id`` and ``event_id``: ids derived from a client's request id, so a
+        retry publishes the same event (default: new ones).
+        """
         message = self.new_case(tenant=tenant, jurisdiction=jurisdiction, batch_id=batch_id,
-                                evaluation=evaluation)
+                                evaluation=evaluation, case_id=case_id, event_id=event_id)
         message.person.CopyFrom(case.person)
         message.record.CopyFrom(case.record)
         return self.publish_submitted(message, case.source_person_key, scheme=scheme,
-                                      on_submitted=on_submitted)
+                                      on_submitted=on_submitted, receipts=receipts)
 
     @staticmethod
     def new_case(*, tenant: str, jurisdiction: str, batch_id: str = "",
-                 evaluation: case_pb2.EvaluationRequest | None = None) -> case_pb2.CaseSubmitted:
+                 evaluation: case_pb2.EvaluationRequest | None = None,
+                 case_id: str = "", event_id: str = "") -> case_pb2.CaseSubmitted:
         """A CaseSubmitted with a new case id and envelope. Fill its person and record in
         place (no copy; bulk intake builds them there), then publish_submitted."""
         return case_pb2.CaseSubmitted(
             envelope=events.new_envelope(tenant=tenant, jurisdiction=jurisdiction,
-                                         case_id=events.new_id(), batch_id=batch_id),
+                                         case_id=case_id or events.new_id(), batch_id=batch_id,
+                                         event_id=event_id or None),
             evaluation=evaluation)
 
     def publish_submitted(self, message: case_pb2.CaseSubmitted, source_person_key: str, *,
-                          scheme: str = SUBJECT_ID_SCHEME,
-                          on_submitted=None) -> case_pb2.CaseSubmitted:
-        """Mint the opaque person id and publish ``message`` (from new_case) in a new trace."""
+                          scheme: str = SUBJECT_ID_SCHEME, on_submitted=None,
+                          receipts: list | None = None) -> case_pb2.CaseSubmitted:
+        """Mint the opaque person id and publish ``message`` (from new_case) in a new trace.
+
+        Raises CaseTooLarge, sending nothing, when the case is over MAX_CASE_BYTES.
+        """
         envelope = message.envelope
         person = message.person
         person.person_id = self.person_ids.person_id(envelope.tenant, scheme, source_person_key)
+        # Serialized once, here: the size check costs nothing more than the send.
+        value = message.SerializeToString()
+        if len(value) > topics.MAX_CASE_BYTES:
+            raise CaseTooLarge(len(value))
         parent = trace.get_current_span().get_span_context()
         links = [Link(parent)] if parent.is_valid else []
         with self.tracer.start_as_current_span("intake case", context=trace.set_span_in_context(
@@ -114,14 +143,27 @@ class CasePublisher:
                 "clearway.event_id": envelope.event_id})
             if on_submitted is not None:
                 on_submitted(message)
-            self._send(Outgoing(topics.CASES, person.person_id, message))
+            self._send(Outgoing(topics.CASES, person.person_id, message), value, receipts)
         self.stats.add("accepted")
         return message
 
-    def publish_rejection(self, letter) -> None:
+    def publish_rejection(self, letter: dead_letter_pb2.DeadLetter,
+                          receipts: list | None = None) -> None:
+        """Publish a dead letter; an original too large for the topic is cut, and the cut recorded."""
+        if not letter.original_size:
+            letter.original_size = len(letter.original)
+        if len(letter.original) > MAX_DEAD_LETTER_ORIGINAL_BYTES:
+            letter.original = letter.original[:MAX_DEAD_LETTER_ORIGINAL_BYTES]
+            letter.original_truncated = True
         self._send(Outgoing(topics.INTAKE_REJECTED,
-                            letter.envelope.batch_id or letter.envelope.event_id, letter))
+                            letter.envelope.batch_id or letter.envelope.event_id, letter),
+                   receipts=receipts)
         self.stats.add("rejected")
+
+    def publish_answer(self, answer: intake_request_pb2.IntakeRequestAnswered,
+                       receipts: list | None = None) -> None:
+        """Publish the answer to a client's request id, keyed by its opaque request key."""
+        self._send(Outgoing(topics.INTAKE_REQUESTS, answer.request_key, answer), receipts=receipts)
 
     def publish_batch_closed(self, *, tenant: str, jurisdiction: str, batch_id: str,
                              case_count: int, row_count: int, rejected_row_count: int,
@@ -138,9 +180,15 @@ class CasePublisher:
         self._send(Outgoing(topics.BATCHES, batch_id, message))
         return message
 
-    def _send(self, out: Outgoing) -> None:
+    def _send(self, out: Outgoing, value: bytes | None = None,
+              receipts: list | None = None) -> None:
+        if value is None:
+            value = out.message.SerializeToString()
+        if receipts is not None:
+            # The caller confirms these itself (confirm): not counted against other sends.
+            receipts.append(publish(self.producer, out, self.tracer, value=value))
+            return
         self._raise_if_failed()
-        value = out.message.SerializeToString()
         future = publish(self.producer, out, self.tracer, value=value)
         future.add_errback(self._on_failure, out.topic)
         with self._pending_lock:
@@ -178,6 +226,21 @@ class CasePublisher:
         if self.stats.failed:
             raise DeliveryError(f"{self.stats.failed} records were not acknowledged by Kafka "
                                 f"(first: {self._failure or 'unknown'})")
+
+    def confirm(self, receipts: list, timeout_s: float = 30.0) -> None:
+        """Wait for the sends of ``receipts``; raise DeliveryError if any was not acknowledged."""
+        try:
+            self.producer.flush(timeout=timeout_s)
+        except KafkaTimeoutError:
+            raise DeliveryError("no acknowledgement from Kafka in time") from None
+        for future in receipts:
+            if not future.is_done:
+                raise DeliveryError("no acknowledgement from Kafka in time")
+            if future.failed():
+                log.error("a record was not acknowledged by Kafka",
+                          extra={"reason": type(future.exception).__name__})
+                raise DeliveryError(f"a record was not acknowledged by Kafka "
+                                    f"({type(future.exception).__name__})")
 
     def flush(self, timeout_s: float = 60.0) -> None:
         """Wait for every send; raise if any was not acknowledged (so nothing is lost silently)."""
