@@ -62,7 +62,7 @@ def test_retention_config_is_in_milliseconds():
 def test_every_topic_but_the_request_answers_deletes_by_retention_and_is_a_string_config():
     for spec in topics.all_topics():
         config = spec.config()
-        expected = "compact" if spec.name == topics.INTAKE_REQUESTS else "delete"
+        expected = "compact,delete" if spec.name == topics.INTAKE_REQUESTS else "delete"
         assert config["cleanup.policy"] == expected, spec.name
         assert all(isinstance(v, str) for v in config.values())
         assert int(config["retention.ms"]) == spec.retention_days * topics.DAY_MS

@@ -55,7 +55,9 @@ def test_a_late_pending_never_hides_how_the_notice_ended():
 def test_get_case_status_reports_where_the_notice_stands():
     from clearway_intake.grpc_server import IntakeServicer
 
-    servicer = IntakeServicer(publisher=None, board=_board_after(N.NOTIFICATION_STATUS_PENDING_RETRY))
-    reply = servicer.GetCaseStatus(intake_service_pb2.GetCaseStatusRequest(case_id="case-1"), context=None)
+    servicer = IntakeServicer(publisher=None, board=_board_after(N.NOTIFICATION_STATUS_PENDING_RETRY),
+                              answers=None, request_ids=None)
+    request = intake_service_pb2.GetCaseStatusRequest(case_id="case-1").SerializeToString()
+    reply = servicer.GetCaseStatus(request, context=None)
     assert reply.notification_status == N.NOTIFICATION_STATUS_PENDING_RETRY
     assert reply.stage == Stage.CASE_STAGE_DETERMINED

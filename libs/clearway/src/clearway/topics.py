@@ -14,7 +14,7 @@ retention are chosen here, on purpose, once:
   of what was already sent, so it must outlive every input it deduplicates;
 - notification retries 7 days: a notice waiting to be tried again carries the
   event it reports (personal data), and retries give up long before that;
-- intake requests compacted, 30 days: the answer to each client request id,
+- intake requests compacted and kept 30 days: the answer to each client request id,
   so a retried call is answered again instead of published twice.
 
 Message size is set here once, for broker, topics, producers and consumers:
@@ -82,7 +82,7 @@ MAIN_FLOW = (
 CONTROL = (
     TopicSpec(BATCHES, 1, 30),
     TopicSpec(NOTIFICATIONS_RETRY, 6, 7),
-    TopicSpec(INTAKE_REQUESTS, 3, 30, cleanup_policy="compact"),
+    TopicSpec(INTAKE_REQUESTS, 3, 30, cleanup_policy="compact,delete"),
 )
 DEAD_LETTERS = tuple(
     TopicSpec(name, 3, 30)
