@@ -102,13 +102,17 @@ def all_topics(court_feeds: tuple[str, ...] = DEFAULT_COURT_FEEDS) -> tuple[Topi
 
 def ensure_topics(bootstrap_servers: str, specs: tuple[TopicSpec, ...] | None = None,
                   timeout_s: float = 30.0) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created. Idempotent."""
+    """Create the topics that do not exist yet; returns the names created. Idempotent.
+
+    Each request, and the first connection, waits at most ``timeout_s``.
+    """
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
     specs = specs if specs is not None else all_topics()
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="clearway-admin",
-                             request_timeout_ms=int(timeout_s * 1000))
+                             request_timeout_ms=int(timeout_s * 1000),
+                             bootstrap_timeout_ms=int(timeout_s * 1000))
     try:
         existing = set(admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
