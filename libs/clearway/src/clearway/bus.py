@@ -76,6 +76,9 @@ LINGER_MS = 20
 # A transaction's records go out when it commits (commit_transaction flushes), so
 # there is no point sending them earlier in many small requests.
 TRANSACTION_LINGER_MS = 1000
+# kafka-python doubles its pause between attempts to reconnect up to 30 s by default,
+# so a client could find a restarted broker half a minute late; 2 s at most.
+RECONNECT_BACKOFF_MAX_MS = 2000
 # The broker aborts a transaction open longer than this (and fences its producer).
 # A batch stops taking new records after TransactionalProcessor.batch_budget_s
 # (30 s) and then makes two bounded calls (30 s each): well within.
@@ -106,6 +109,7 @@ def make_producer(bootstrap_servers: str, *, client_id: str,
         max_block_ms=timeout_ms,
         bootstrap_timeout_ms=timeout_ms,
         request_timeout_ms=timeout_ms,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         delivery_timeout_ms=max(int(faults.delivery_timeout_s * 1000), timeout_ms + 1000 + LINGER_MS),
     )
     if transactional_id:
@@ -121,12 +125,14 @@ def consumer_settings(timeout_s: float | None = None) -> dict:
     """What every kafka-python consumer of Clearway's topics needs, whatever else it sets.
 
     A fetch takes the largest record a topic may hold (topics.MAX_MESSAGE_BYTES),
-    and no request or first connection waits longer than ``timeout_s``.
+    no request or first connection waits longer than ``timeout_s``, and a broker
+    that comes back is found within seconds.
     """
     timeout_ms = int(1000 * (timeout_s or FaultSettings.from_env().kafka_timeout_s))
     return dict(max_partition_fetch_bytes=topics.MAX_MESSAGE_BYTES,
                 fetch_max_bytes=2 * topics.MAX_MESSAGE_BYTES,
-                request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
+                request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms,
+                reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
 
 
 def close_producer(producer: KafkaProducer, timeout_s: float) -> None:
@@ -249,15 +255,14 @@ def read_topic(bootstrap_servers: str, topic: str, message_type: type[Message],
             raise KafkaCallTimeout(f"could not read {topic} to its end in {timeout_s:g}s")
         return int(left * 1000)
 
+    call_timeout_s = min(timeout_s, FaultSettings.from_env().kafka_timeout_s)
+    partitions = [TopicPartition(topic, p) for p in _partitions_of(bootstrap_servers, topic, call_timeout_s)]
+    if not partitions:
+        return
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
                              isolation_level="read_committed", group_id=None,
-                             **consumer_settings(min(timeout_s, FaultSettings.from_env().kafka_timeout_s)))
+                             **consumer_settings(call_timeout_s))
     try:
-        # partitions_for_topic may wait for metadata without a bound; end_offsets
-        # and position take one.
-        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or ())]
-        if not partitions:
-            return
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         end = consumer.end_offsets(partitions, timeout_ms=left_ms())
@@ -270,6 +275,22 @@ def read_topic(bootstrap_servers: str, topic: str, message_type: type[Message],
                         continue  # a ledger only needs the ids it can read
     finally:
         consumer.close(timeout_ms=1000)
+
+
+def _partitions_of(bootstrap_servers: str, topic: str, timeout_s: float) -> list[int]:
+    """The topic's partition numbers, asked with a bound (the consumer's own
+    partitions_for_topic may wait for metadata forever)."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="clearway-metadata",
+                             request_timeout_ms=int(timeout_s * 1000),
+                             bootstrap_timeout_ms=int(timeout_s * 1000),
+                             reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
+    try:
+        (described,) = admin.describe_topics([topic])
+    finally:
+        admin.close()
+    return sorted(p["partition_index"] for p in described.get("partitions") or ())
 
 
 def _position(consumer: KafkaConsumer, tp: TopicPartition, timeout_ms: int) -> int:
