@@ -337,3 +337,21 @@ def test_closing_a_producer_whose_flush_times_out_stops_its_network_thread():
 
     close_producer(Stuck(), 0.1)
     assert stopped == [True]
+
+
+def test_a_batch_told_to_stop_commits_what_it_handled_at_once():
+    stop = threading.Event()
+    handled = []
+
+    def handle(_t, m):
+        handled.append(m.envelope.event_id)
+        stop.set()  # SIGTERM while the first record is handled
+        return []
+
+    proc = fault_processor(handle)
+    batch = a_batch("e-1", "e-2", "e-3")
+    producer, consumer = TransactionalProducer(), Consumer()
+    proc._process_batch(batch, consumer, producer, tracer(), stop)
+    (tp,) = batch
+    assert handled == ["e-1"] and ("commit",) in producer._transaction_manager.calls
+    assert consumer.seeks == {tp: 11}

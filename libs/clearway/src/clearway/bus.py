@@ -379,7 +379,7 @@ class TransactionalProcessor:
                     continue
                 self.progress.working()
                 try:
-                    self._process_batch(batch, consumer, producer, tracer)
+                    self._process_batch(batch, consumer, producer, tracer, stop)
                     delays = None
                 except BatchFailed as failed:
                     delays = delays or backoff_delays(self.faults.retry_backoff_s)
@@ -461,17 +461,21 @@ class TransactionalProcessor:
             if tp in self._owed and offset.offset >= self._owed[tp]:
                 del self._owed[tp]
 
-    def _process_batch(self, batch, consumer, producer, tracer) -> None:
+    def _process_batch(self, batch, consumer, producer, tracer,
+                       stop: threading.Event | None = None) -> None:
+        """One transaction: the batch's outputs and offsets. It stops taking records
+        after ``batch_budget_s``, or once ``stop`` is set (SIGTERM: commit what is
+        done, well within the grace period), and leaves the rest to be read again."""
         timeout_s = self.faults.kafka_timeout_s
         handled: set[str] = set()
         offsets = {}
-        left_over = {}  # partition -> first offset not handled (the batch ran out of time)
+        left_over = {}  # partition -> first offset not handled (out of time, or stopping)
         stop_at = time.monotonic() + self.batch_budget_s
         try:
             producer.begin_transaction()
             for tp, records in batch.items():
                 for record in records:
-                    if offsets and time.monotonic() > stop_at:
+                    if offsets and (time.monotonic() > stop_at or (stop and stop.is_set())):
                         left_over[tp] = record.offset
                         break
                     event_id = self._process_record(record, producer, tracer, handled)
