@@ -127,6 +127,19 @@ class AckAfterSend:
         self._task.cancel()
 
 
+def cases_waiting(assigned, highwater_of: Callable[[object], int | None], next_offsets: dict) -> bool:
+    """Whether cases are known to wait in Kafka for this worker (health: lag).
+
+    Known: the last fetch of an assigned partition saw a high watermark beyond the
+    next offset the agent would read there.
+    """
+    for tp in assigned:
+        highwater = highwater_of(tp)
+        if highwater is not None and tp in next_offsets and highwater > next_offsets[tp]:
+            return True
+    return False
+
+
 def create_app(settings: EligibilitySettings, on_ready=None, progress: Progress | None = None,
                faults: FaultSettings | None = None) -> faust.App:
     """Build the app; ``on_ready()`` is called once the worker has started its agents.
@@ -186,6 +199,8 @@ def create_app(settings: EligibilitySettings, on_ready=None, progress: Progress 
     rejected = app.topic(topics.ELIGIBILITY_REJECTED, **raw)
     feeds = {j: app.topic(topics.court_feed(j), **raw) for j in settings.court_feeds}
     determined = events.RecentIds(capacity=100_000)
+    progress = progress or Progress()
+    next_offsets: dict = {}  # partition -> offset after the last case handed to the agent
 
     async def send(topic: faust.TopicT, key: str, message, value: bytes | None = None):
         """Hand one record to the producer; returns the future of its acknowledgement."""
@@ -211,6 +226,7 @@ def create_app(settings: EligibilitySettings, on_ready=None, progress: Progress 
     async def _determine(event) -> list:
         """Determine one case; returns the futures of the records sent for it."""
         message = event.message
+        next_offsets[message.tp] = message.offset + 1
         with tracing.consumer_span(tracer, topics.CASES, message.headers, group=GROUP,
                                    partition=message.partition,
                                    offset=message.offset) as span:
@@ -269,6 +285,17 @@ def create_app(settings: EligibilitySettings, on_ready=None, progress: Progress 
             original_offset=message.offset, cause=envelope)
         log.warning("dead-lettered a case", extra={"reason": reason, "offset": message.offset})
         return [await send(rejected, letter.envelope.case_id or letter.envelope.event_id, letter)]
+
+    @app.timer(interval=1.0)
+    async def report_lag() -> None:
+        # Cases waiting in Kafka are pending work too: with the broker away and nothing
+        # in flight, health must not say SERVING while they wait.
+        try:
+            waiting = cases_waiting(app.consumer.assignment(), app.consumer.highwater, next_offsets)
+        except Exception:  # no consumer or assignment yet: nothing known to wait
+            return
+        if waiting:
+            progress.working()
 
     if on_ready is not None:
         @app.task
