@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The main job, end to end: ``make demo``.
 
-Starts the local Kafka broker, an SMTP sink and the four services as real
-processes; generates a seeded synthetic CA DOJ research file of fabricated people;
+Starts a Kafka broker of its own (free ports, its own folder and cluster id under
+.local/demo, so it never joins a broker started by hand), an SMTP sink and the
+four services as real processes; generates a seeded synthetic CA DOJ research file of fabricated people;
 submits it with ``clearway submit``; waits until every case has its determination,
 every eligible person a petition and every person a notification; prints what
 happened and where the filings, emails and traces are; stops everything (also on
@@ -18,7 +19,7 @@ import time
 from collections import Counter
 
 from clearway import tracetree
-from clearway.devstack import REPO, BatchWatcher, LocalStack
+from clearway.devstack import REPO, BatchWatcher, LocalStack, StackRefused
 from clearway.v1 import determination_pb2, notification_pb2
 
 OUTCOME_NAMES = {v.number: v.name.removeprefix("OUTCOME_").lower().replace("_", " ")
@@ -29,14 +30,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--kafka-port", type=int, default=9092)
+    parser.add_argument("--kafka-port", type=int, default=0,
+                        help="the demo broker's port (default: a free one)")
     args = parser.parse_args()
 
     home = REPO / ".local" / "demo"
-    shutil.rmtree(home, ignore_errors=True)  # outputs of the previous run; the broker keeps its data
+    shutil.rmtree(home, ignore_errors=True)  # the previous run's outputs and broker
     began = time.monotonic()
     print("Starting Kafka, the SMTP sink and the four services ...", flush=True)
-    with LocalStack(home, kafka_port=args.kafka_port, broker_home=REPO / ".local" / "kafka",
+    with LocalStack(home, kafka_port=args.kafka_port, broker_home=home / "kafka",
                     compute_date="2026-11-20") as stack:
         print(f"  broker ready in {stack.broker.start_seconds:.1f}s on {stack.broker.bootstrap}; "
               f"services healthy after {time.monotonic() - began:.1f}s", flush=True)
@@ -103,4 +105,8 @@ def _report(stack: LocalStack, outcome, batch_id: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except StackRefused as refused:
+        print(f"\nerror: {refused}", file=sys.stderr)
+        sys.exit(1)

@@ -24,9 +24,12 @@ QUICK_RETRIES = {"CLEARWAY_NOTIFY_RETRY_FIRST_S": "1", "CLEARWAY_NOTIFY_RETRY_MA
 def stack(tmp_path_factory) -> LocalStack:
     home: Path = tmp_path_factory.mktemp("clearway")
     # Two eligibility workers share the cases' partitions, as replicas do in production.
+    # Health turns NOT_SERVING after 10 s without progress, and a stop takes at most 8 s,
+    # so that tests of faults need not wait out the production defaults.
     with LocalStack(home, kafka_port=0, broker_home=home / "kafka",
                     compute_date=COMPUTE_DATE, eligibility_workers=2,
-                    extra_env=QUICK_RETRIES) as running:
+                    extra_env={**QUICK_RETRIES, "CLEARWAY_STALL_S": "10",
+                               "CLEARWAY_SHUTDOWN_GRACE_S": "8"}) as running:
         yield running
 
 

@@ -8,12 +8,15 @@ Java 17 bound to 127.0.0.1.
 
 Usage:
     deploy/local/kafka.py install                 # fetch the jars (once)
-    deploy/local/kafka.py start [--port 9092] [--home .local/kafka]
+    deploy/local/kafka.py start [--port 9092] [--home .local/kafka] [--cluster-id ID]
     deploy/local/kafka.py status|stop [--home ...]
 
-``start`` formats the storage if needed, starts the broker in the background,
-writes a pid file and returns once the broker answers a metadata request.
-``stop`` sends SIGTERM (Kafka's controlled shutdown), waits, then SIGKILL.
+``start`` formats the storage if needed (as cluster ``--cluster-id``, by default
+the fixed id of a hand-run broker), starts the broker in the background, writes a
+pid file and returns once the broker answers a metadata request. Storage already
+formatted for another cluster is refused, never reused. ``status`` prints the
+cluster id too. ``stop`` sends SIGTERM (Kafka's controlled shutdown), waits, then
+SIGKILL.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 CONF = Path(__file__).resolve().parent / "kafka"
 CACHE = REPO / ".local" / "cache"
-CLUSTER_ID = "Y2xlYXJ3YXktbG9jYWwtMQ"  # fixed: a dev broker needs no random id
+# Fixed for a broker started by hand; clearway.devstack passes a random one per stack.
+CLUSTER_ID = "Y2xlYXJ3YXktbG9jYWwtMQ"
 START_TIMEOUT_S = 90
 
 
@@ -86,9 +90,10 @@ def install(quiet: bool = False) -> Path:
 
 
 class Broker:
-    def __init__(self, home: Path, port: int):
+    def __init__(self, home: Path, port: int, cluster_id: str = CLUSTER_ID):
         self.home = home.resolve()
         self.port = port
+        self.cluster_id = cluster_id
         self.controller_port = port + 1
         self.pid_file = self.home / "kafka.pid"
         self.log_file = self.home / "kafka.log"
@@ -108,6 +113,17 @@ class Broker:
         except ProcessLookupError:
             return None
         return pid
+
+    def formatted_cluster_id(self) -> str | None:
+        """The cluster id the storage was formatted for, if it was."""
+        try:
+            text = (self.data_dir / "meta.properties").read_text()
+        except FileNotFoundError:
+            return None
+        for line in text.splitlines():
+            if line.startswith("cluster.id="):
+                return line.partition("=")[2].strip()
+        return None
 
     def _write_config(self) -> Path:
         text = (CONF / "server.properties.in").read_text()
@@ -131,11 +147,15 @@ class Broker:
         for port in (self.port, self.controller_port):
             if _port_open(port):
                 raise BrokerError(f"port {port} on 127.0.0.1 is already in use by another process")
+        formatted = self.formatted_cluster_id()
+        if formatted not in (None, self.cluster_id):
+            raise BrokerError(f"{self.data_dir} holds the data of Kafka cluster {formatted}, not "
+                              f"{self.cluster_id}; use another --home (or remove that folder)")
         self.home.mkdir(parents=True, exist_ok=True)
         config = self._write_config()
         classpath = f"{libs}/*"
         fmt = subprocess.run([java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                              "-t", CLUSTER_ID, "-c", str(config), "--ignore-formatted"],
+                              "-t", self.cluster_id, "-c", str(config), "--ignore-formatted"],
                              capture_output=True, text=True)
         if fmt.returncode != 0:
             raise BrokerError("formatting KRaft storage failed:\n" + (fmt.stdout + fmt.stderr)[-2000:])
@@ -219,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["install", "start", "stop", "status"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLEARWAY_KAFKA_PORT", 9092)))
     parser.add_argument("--home", type=Path, default=REPO / ".local" / "kafka")
+    parser.add_argument("--cluster-id", default=CLUSTER_ID,
+                        help="KRaft cluster id to format new storage with (22 characters, base64)")
     args = parser.parse_args(argv)
-    broker = Broker(args.home, args.port)
+    broker = Broker(args.home, args.port, args.cluster_id)
     try:
         if args.action == "install":
             print(f"Kafka jars in {install()}")
@@ -231,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             print("Kafka broker stopped" if broker.stop() else "Kafka broker was not running")
         else:
             pid = broker.pid()
-            print(f"running, pid {pid}, {broker.bootstrap}" if pid else "not running")
+            print(f"running, pid {pid}, {broker.bootstrap}, cluster {broker.formatted_cluster_id()}"
+                  if pid else "not running")
             return 0 if pid else 3
     except BrokerError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,14 +1,21 @@
-"""The transactional processor's per-record decisions, and processors run side by side, with stand-ins for Kafka."""
+"""The transactional processor's per-record decisions, its answers to Kafka going away, and
+processors run side by side, with stand-ins for Kafka (tests/integration has the real broker)."""
 
 from __future__ import annotations
 
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
+from kafka import TopicPartition
+from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.structs import OffsetAndMetadata
 
 from clearway import events, topics
-from clearway.bus import Ledger, Outgoing, Rejected, TransactionalProcessor, run_side_by_side
+from clearway.bus import (BatchFailed, KafkaCallTimeout, Ledger, Outgoing, Rejected,
+                          TransactionalProcessor, close_producer, run_side_by_side)
+from clearway.settings import FaultSettings
 from clearway.v1 import dead_letter_pb2, determination_pb2
 
 
@@ -140,6 +147,216 @@ def test_side_by_side_a_failing_processor_stops_the_other_and_its_error_is_raise
     assert stop.is_set() and healthy.stopped
 
 
+# --- Kafka going away: bounded transaction steps, recovery, one side effect per record ---
+
+
+class Answer:
+    """kafka-python's TransactionalRequestResult as the broker leaves it: answered, or never."""
+
+    def __init__(self, answered=True, error=None):
+        self.answered, self.error = answered, error
+
+    def wait(self, timeout_ms=None):
+        if not self.answered:
+            time.sleep((timeout_ms or 0) / 1000)  # the broker never answers
+            return False
+        if self.error:
+            raise self.error
+        return True
+
+
+class TransactionManager:
+    def __init__(self, commit=None, abort=None, fatal=False):
+        self.commit, self.abort, self.fatal = commit or Answer(), abort or Answer(), fatal
+        self.calls = []
+
+    def send_offsets_to_transaction(self, offsets, group_metadata):
+        self.calls.append(("offsets", dict(offsets)))
+        return Answer()
+
+    def begin_commit(self):
+        self.calls.append(("commit",))
+        return self.commit
+
+    def begin_abort(self):
+        self.calls.append(("abort",))
+        return self.abort
+
+    def has_fatal_error(self):
+        return self.fatal
+
+
+class TransactionalProducer(RecordingProducer):
+    def __init__(self, manager=None):
+        super().__init__()
+        self._transaction_manager = manager or TransactionManager()
+        self._sender = SimpleNamespace(wakeup=lambda: None)
+        self.closed = False
+
+    def begin_transaction(self):
+        self._transaction_manager.calls.append(("begin",))
+
+    def close(self, timeout=None):
+        self.closed = True
+
+
+class Consumer:
+    def __init__(self, committed=None, assigned=None):
+        self._committed = committed or {}
+        self.assigned = assigned
+        self.seeks = {}
+
+    def group_metadata(self):
+        return "g"
+
+    def assignment(self):
+        return set(self.assigned if self.assigned is not None else self._committed)
+
+    def committed(self, tp, timeout_ms=None):
+        return self._committed.get(tp)
+
+    def seek(self, tp, offset):
+        self.seeks[tp] = offset
+
+
+def faults(**overrides):
+    values = dict(kafka_timeout_s=0.3, delivery_timeout_s=5, retry_backoff_s=0.01, stall_s=1,
+                  shutdown_grace_s=5)
+    values.update(overrides)
+    return FaultSettings(**values)
+
+
+def fault_processor(handle, **kwargs):
+    proc = processor(handle, **kwargs)
+    proc.faults = faults()
+    return proc
+
+
+def a_batch(*event_ids, partition=0, first_offset=10):
+    tp = TopicPartition(topics.DETERMINATIONS, partition)
+    return {tp: [SimpleNamespace(**{**vars(record(determination(e), first_offset + i)),
+                                    "partition": partition})
+                 for i, e in enumerate(event_ids)]}
+
+
+def test_a_commit_the_broker_never_answers_fails_the_batch_within_the_kafka_timeout():
+    producer = TransactionalProducer(TransactionManager(commit=Answer(answered=False)))
+    proc = fault_processor(lambda _t, m: [])
+    began = time.monotonic()
+    with pytest.raises(BatchFailed) as failed:
+        proc._process_batch(a_batch("e-1"), Consumer(), producer, tracer())
+    assert time.monotonic() - began < 2
+    assert isinstance(failed.value.__cause__, KafkaCallTimeout)
+    assert "committing the transaction" in str(failed.value.__cause__)
+    assert "e-1" not in proc.ledger
+
+
+def test_after_an_abort_the_batch_is_read_again_from_its_first_offsets():
+    batch = a_batch("e-1", "e-2")
+    producer = TransactionalProducer()
+    consumer = Consumer(committed={tp: 3 for tp in batch})
+    proc = fault_processor(lambda _t, m: [])
+    failed = BatchFailed("KafkaCallTimeout")
+    assert proc._recover(failed, batch, consumer, producer, threading.Event(), 0) is producer
+    assert ("abort",) in producer._transaction_manager.calls
+    assert consumer.seeks == {tp: 10 for tp in batch}
+    assert proc._owed == {tp: 12 for tp in batch}  # known lag until the batch is committed
+
+
+def test_a_producer_in_an_unknown_state_is_replaced_and_the_committed_offsets_win(monkeypatch):
+    """A commit whose answer was lost may have landed: the group's offsets say so, and what
+    they cover joins the ledger, so a redelivered copy is not published twice."""
+    made = []
+    handled = []
+    proc = fault_processor(lambda _t, m: handled.append(m.envelope.event_id) or [])
+    monkeypatch.setattr(proc, "_new_producer", lambda: made.append(TransactionalProducer()) or made[-1])
+    batch = a_batch("e-1", "e-2", "e-3")
+    stuck = TransactionalProducer(TransactionManager(commit=Answer(answered=False),
+                                                     abort=Answer(error=KafkaError("state"))))
+    with pytest.raises(BatchFailed) as failed:
+        proc._process_batch(batch, Consumer(), stuck, tracer())
+    (tp,) = batch
+    consumer = Consumer(committed={tp: 12})  # e-1 and e-2 landed before the broker went away
+    fresh = proc._recover(failed.value, batch, consumer, stuck, threading.Event(), 0)
+    assert fresh is made[0] and stuck.closed
+    assert consumer.seeks == {tp: 12}
+    assert "e-1" in proc.ledger and "e-2" in proc.ledger and "e-3" not in proc.ledger
+    assert handled == ["e-1", "e-2", "e-3"]
+
+
+def test_a_record_of_a_failed_batch_is_published_again_but_handled_once():
+    """The handler's side effects (an email, a PDF) happen once; its outputs go out in
+    the transaction that commits."""
+    handled = []
+    proc = fault_processor(lambda _t, m: handled.append(m.envelope.event_id)
+                           or [Outgoing(topics.PETITIONS, m.person_id, m)])
+    batch = a_batch("e-1")
+    failing = TransactionalProducer(TransactionManager(commit=Answer(error=KafkaError("lost"))))
+    with pytest.raises(BatchFailed):
+        proc._process_batch(batch, Consumer(), failing, tracer())
+    working = TransactionalProducer()
+    proc._process_batch(batch, Consumer(), working, tracer())
+    assert handled == ["e-1"]
+    assert [t for t, _k, _v in failing.sent] == [t for t, _k, _v in working.sent] == [topics.PETITIONS]
+    assert "e-1" in proc.ledger and proc._uncommitted == {}
+
+
+def test_a_batch_out_of_time_commits_what_it_handled_and_reads_the_rest_again():
+    handled = []
+    proc = fault_processor(lambda _t, m: handled.append(m.envelope.event_id) or [])
+    proc.batch_budget_s = 0
+    batch = a_batch("e-1", "e-2", "e-3")
+    producer, consumer = TransactionalProducer(), Consumer()
+    proc._process_batch(batch, consumer, producer, tracer())
+    (tp,) = batch
+    assert handled == ["e-1"]
+    assert ("offsets", {tp: OffsetAndMetadata(11, "", -1)}) in producer._transaction_manager.calls
+    assert consumer.seeks == {tp: 11}
+    assert proc.progress.stalled_for() >= 0 and proc._owed == {tp: 13}
+
+
+def test_an_oversized_undecodable_record_is_dead_lettered_cut_to_fit_its_topic():
+    producer = RecordingProducer()
+    huge = SimpleNamespace(topic=topics.DETERMINATIONS, partition=0, offset=1,
+                           value=b"\xff" * (topics.MAX_MESSAGE_BYTES + 10), headers=[])
+    processor(lambda *_: [])._process_record(huge, producer, tracer(), set())
+    ((_topic, _key, value),) = producer.sent
+    letter = dead_letter_pb2.DeadLetter.FromString(value)
+    assert letter.original_truncated and letter.original_size == topics.MAX_MESSAGE_BYTES + 10
+    assert len(value) <= topics.MAX_MESSAGE_BYTES - events.DEAD_LETTER_HEADROOM
+
+
+def test_closing_a_producer_whose_flush_times_out_stops_its_network_thread():
+    stopped = []
+
+    class Stuck:
+        _sender = SimpleNamespace(force_close=lambda: stopped.append(True), join=lambda _t: None)
+
+        def close(self, timeout=None):
+            raise KafkaTimeoutError("Timeout waiting for future")
+
+    close_producer(Stuck(), 0.1)
+    assert stopped == [True]
+
+
+def test_a_batch_told_to_stop_commits_what_it_handled_at_once():
+    stop = threading.Event()
+    handled = []
+
+    def handle(_t, m):
+        handled.append(m.envelope.event_id)
+        stop.set()  # SIGTERM while the first record is handled
+        return []
+
+    proc = fault_processor(handle)
+    batch = a_batch("e-1", "e-2", "e-3")
+    producer, consumer = TransactionalProducer(), Consumer()
+    proc._process_batch(batch, consumer, producer, tracer(), stop)
+    (tp,) = batch
+    assert handled == ["e-1"] and ("commit",) in producer._transaction_manager.calls
+    assert consumer.seeks == {tp: 11}
+
+
 # --- records held until they are due (a retry topic's delay) --------------------------
 
 
@@ -150,6 +367,9 @@ class StandInConsumer:
 
     def assignment(self):
         return set(self.assigned)
+
+    def group_metadata(self):
+        return "g"
 
     def seek(self, tp, offset):
         self.positions[tp] = offset
@@ -167,19 +387,29 @@ class StandInConsumer:
         return "g"
 
 
-class TransactionRecorder(RecordingProducer):
-    def __init__(self):
+class RecordingTransactions(TransactionManager):
+    """The transaction steps in order, with what the handlers did between them."""
+
+    def __init__(self, transactions):
         super().__init__()
+        self.transactions = transactions
+
+    def send_offsets_to_transaction(self, offsets, group_metadata):
+        self.transactions.append(("offsets", {tp.partition: o.offset for tp, o in offsets.items()}))
+        return Answer()
+
+    def begin_commit(self):
+        self.transactions.append("commit")
+        return Answer()
+
+
+class TransactionRecorder(TransactionalProducer):
+    def __init__(self):
         self.transactions = []
+        super().__init__(RecordingTransactions(self.transactions))
 
     def begin_transaction(self):
         self.transactions.append("begin")
-
-    def send_offsets_to_transaction(self, offsets, _group):
-        self.transactions.append(("offsets", {tp.partition: o.offset for tp, o in offsets.items()}))
-
-    def commit_transaction(self):
-        self.transactions.append("commit")
 
 
 def _due_at(when_of):

@@ -107,3 +107,28 @@ def test_a_court_reads_only_its_own_feed():
     assert _allowed("court-ca-sacramento", feed, "Read")
     assert not _allowed("court-ca-sacramento", topics.court_feed("ca/los-angeles"), "Read")
     assert not _allowed("court-ca-sacramento", topics.DETERMINATIONS, "Read")
+
+
+def test_every_broker_takes_the_largest_record_the_code_sends():
+    """One size for broker, topics, producers and consumers: clearway.topics.MAX_MESSAGE_BYTES.
+
+    The Kubernetes topics declare no size of their own, so the cluster's is theirs."""
+    (cluster,) = [d for d in _documents("kafka.yaml") if d["kind"] == "Kafka"]
+    config = cluster["spec"]["kafka"]["config"]
+    assert config["message.max.bytes"] == topics.MAX_MESSAGE_BYTES
+    assert config["replica.fetch.max.bytes"] >= topics.MAX_MESSAGE_BYTES
+    assert not any("max.message.bytes" in spec.get("config", {}) for spec in _declared_topics().values())
+    compose = yaml.safe_load((K8S.parents[1] / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert compose["services"]["kafka"]["environment"]["KAFKA_MESSAGE_MAX_BYTES"] == topics.MAX_MESSAGE_BYTES
+    local = (K8S.parent / "local" / "kafka" / "server.properties.in").read_text(encoding="utf-8")
+    assert f"message.max.bytes={topics.MAX_MESSAGE_BYTES}\n" in local
+
+
+def test_every_kafka_python_consumer_and_producer_takes_the_largest_record():
+    from clearway.bus import consumer_settings
+
+    assert consumer_settings(5)["max_partition_fetch_bytes"] >= topics.MAX_MESSAGE_BYTES
+    assert consumer_settings(5)["fetch_max_bytes"] >= topics.MAX_MESSAGE_BYTES
+    from clearway_eligibility.worker import CONSUMER_FETCH_BYTES
+
+    assert CONSUMER_FETCH_BYTES >= topics.MAX_MESSAGE_BYTES

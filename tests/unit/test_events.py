@@ -244,3 +244,37 @@ def test_a_forked_child_does_not_repeat_the_parents_ids():
 def test_a_type_header_that_is_not_utf8_is_refused_not_a_crash():
     with pytest.raises(events.UndecodableRecord, match="record type is"):
         events.decode(case_pb2.CaseSubmitted, _case().SerializeToString(), [("ce_type", b"\x80\xff")])
+
+
+# --- dead letters ----------------------------------------------------------------
+
+
+def test_a_dead_letter_of_a_small_original_keeps_it_whole_and_says_so():
+    letter = events.dead_letter(source="intake", reason="expected 95 fields", original=b"a,b,c")
+    assert letter.original == b"a,b,c"
+    assert letter.original_size == 5 and not letter.original_truncated
+
+
+def test_a_dead_letter_of_an_oversized_original_is_cut_to_fit_its_topic():
+    from clearway import topics
+
+    original = b"x" * (topics.MAX_MESSAGE_BYTES + 1000)
+    letter = events.dead_letter(source="intake", reason="r" * 100_000, original=original,
+                                cause=_cause(), source_file="f" * 10_000, line=7)
+    assert letter.original_truncated and letter.original_size == len(original)
+    assert original.startswith(letter.original) and len(letter.original) > topics.MAX_MESSAGE_BYTES // 2
+    assert letter.ByteSize() <= topics.MAX_MESSAGE_BYTES - events.DEAD_LETTER_HEADROOM
+    assert len(letter.reason) <= 4096 and letter.reason.startswith("rrr")
+    assert letter.envelope.case_id == "case-42" and letter.line == 7
+
+
+def test_a_dead_letter_just_within_the_limit_is_not_cut():
+    from clearway import topics
+
+    empty = events.dead_letter(source="eligibility", reason="why", original=b"", cause=_cause())
+    # Near the largest original that fits: the letter without it, less its tag, length and size.
+    fits = topics.MAX_MESSAGE_BYTES - events.DEAD_LETTER_HEADROOM - empty.ByteSize() - 32
+    letter = events.dead_letter(source="eligibility", reason="why", original=b"y" * fits,
+                                cause=_cause())
+    assert not letter.original_truncated and len(letter.original) == fits
+    assert letter.ByteSize() <= topics.MAX_MESSAGE_BYTES - events.DEAD_LETTER_HEADROOM

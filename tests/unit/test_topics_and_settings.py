@@ -134,3 +134,29 @@ def test_bus_settings_from_env(monkeypatch):
     monkeypatch.setenv("CLEARWAY_KAFKA_BOOTSTRAP", "10.0.0.1:9093")
     monkeypatch.setenv("CLEARWAY_TENANT", "coalition-b")
     assert settings.BusSettings.from_env() == settings.BusSettings("10.0.0.1:9093", "coalition-b")
+
+
+def test_fault_settings_have_defaults_that_stop_within_the_kubernetes_grace_period(monkeypatch):
+    import yaml
+
+    for name in ("CLEARWAY_KAFKA_TIMEOUT_S", "CLEARWAY_KAFKA_DELIVERY_TIMEOUT_S",
+                 "CLEARWAY_RETRY_BACKOFF_S", "CLEARWAY_STALL_S", "CLEARWAY_SHUTDOWN_GRACE_S"):
+        monkeypatch.delenv(name, raising=False)
+    faults = settings.FaultSettings.from_env()
+    assert (faults.kafka_timeout_s, faults.delivery_timeout_s, faults.retry_backoff_s,
+            faults.stall_s, faults.shutdown_grace_s) == (30, 120, 5, 60, 20)
+    k8s = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+    for manifest in ("intake", "eligibility", "petitions", "notifications"):
+        for doc in yaml.safe_load_all((k8s / f"{manifest}.yaml").read_text()):
+            if doc and doc.get("kind") == "Deployment":
+                grace = doc["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+                assert faults.shutdown_grace_s < grace, manifest
+
+
+def test_fault_settings_refuse_a_duration_that_is_not_positive_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("CLEARWAY_STALL_S", "0")
+    with pytest.raises(settings.SettingError, match="CLEARWAY_STALL_S"):
+        settings.FaultSettings.from_env()
+    monkeypatch.setenv("CLEARWAY_STALL_S", "soon")
+    with pytest.raises(settings.SettingError, match="CLEARWAY_STALL_S"):
+        settings.FaultSettings.from_env()

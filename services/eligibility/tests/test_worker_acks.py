@@ -82,3 +82,13 @@ async def test_no_more_than_the_window_of_events_waits_for_acknowledgement():
     await acks.drain(timeout_s=1)
     assert seen.acked == ["a", "b", "c", "d"]
     acks.close()
+
+
+def test_cases_wait_when_a_fetched_high_watermark_is_past_what_the_agent_read():
+    from clearway_eligibility.worker import cases_waiting
+
+    highwaters = {"p0": 10, "p1": 7, "p2": None}
+    assert cases_waiting(["p0", "p1"], highwaters.get, {"p0": 8, "p1": 7})
+    assert not cases_waiting(["p0", "p1"], highwaters.get, {"p0": 10, "p1": 7})
+    assert not cases_waiting(["p2"], highwaters.get, {"p2": 3})  # never fetched: nothing known
+    assert not cases_waiting(["p0"], highwaters.get, {})  # not read here yet: its commit decides

@@ -3,19 +3,26 @@
 Why this exists: ``make demo`` and the integration tests need the same thing, a
 genuine pipeline on loopback that always cleans up after itself. ``LocalStack`` is
 a context manager: every process it starts is stopped on exit, also when the body
-raises, and the broker is stopped only if this stack started it.
+raises.
 
-Ports are picked free at start, so a demo and a test run can coexist.
+A stack never touches a stack it did not start: it uses only a broker it starts
+itself, on its own ports (picked free by default), from its own folder, formatted
+with a cluster id of its own, and checks that the broker answering there is that
+cluster. A broker already running in its folder or on its port is refused
+(StackRefused, saying why), never joined, so its consumer groups and
+transactional ids are left alone.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,12 +80,27 @@ def health_status(address: str, service: str = "", timeout_s: float = 1.0) -> in
         return None
 
 
+class StackRefused(RuntimeError):
+    """A local stack would have had to share another stack's broker; the message says why."""
+
+
+def new_cluster_id() -> str:
+    """A random KRaft cluster id (a UUID, written as Kafka writes one: 22 base64url characters)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+
+
 @dataclass
 class Broker:
-    """The local Kafka broker, through deploy/local/kafka.py (one script for all uses)."""
+    """The local Kafka broker, through deploy/local/kafka.py (one script for all uses).
+
+    Only ever one this object started: a broker already running from ``home`` or
+    listening on ``port`` is refused, and after starting, the broker answering at
+    ``bootstrap`` must be cluster ``cluster_id`` (formatted here, random per stack).
+    """
 
     home: Path
     port: int
+    cluster_id: str = field(default_factory=new_cluster_id)
     started_here: bool = False
     start_seconds: float = 0.0
 
@@ -88,19 +110,50 @@ class Broker:
 
     def _run(self, action: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, str(KAFKA_SCRIPT), action, "--home", str(self.home),
-                               "--port", str(self.port)], capture_output=True, text=True)
+                               "--port", str(self.port), "--cluster-id", self.cluster_id],
+                              capture_output=True, text=True)
 
     def start(self) -> "Broker":
-        self.started_here = self._run("status").returncode != 0
+        if self._run("status").returncode == 0:
+            raise StackRefused(
+                f"a Kafka broker this stack did not start is running from {self.home}; joining it "
+                f"would share its consumer groups and transactional ids, so this stack will not. "
+                f"Stop it (deploy/local/kafka.py stop --home {self.home}) or use another folder.")
+        for port in (self.port, self.port + 1):
+            if _listening(port):
+                raise StackRefused(
+                    f"127.0.0.1:{port} is already in use (another broker or program); this stack "
+                    f"runs only a broker it starts itself, on free ports (kafka_port=0)")
         began = time.monotonic()
         result = self._run("start")
         if result.returncode != 0:
             raise RuntimeError(f"the Kafka broker did not start:\n{result.stderr}{result.stdout}")
+        self.started_here = True
         self.start_seconds = time.monotonic() - began
+        try:
+            self.check_cluster()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
+    def check_cluster(self) -> None:
+        """Refuse unless the broker answering at ``bootstrap`` is the cluster formatted here."""
+        from kafka import KafkaAdminClient
+
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="clearway-devstack",
+                                 request_timeout_ms=10_000, bootstrap_timeout_ms=10_000)
+        try:
+            answering = admin.describe_cluster()["cluster_id"]
+        finally:
+            admin.close()
+        if answering != self.cluster_id:
+            raise StackRefused(f"the broker at {self.bootstrap} is Kafka cluster {answering}, not "
+                               f"{self.cluster_id} which this stack formatted: another stack's broker")
+
     def stop(self) -> None:
-        self._run("stop")
+        if self.started_here:
+            self._run("stop")
 
 
 @dataclass
@@ -164,7 +217,8 @@ class ServiceProcess:
 @dataclass
 class LocalStack:
     home: Path
-    kafka_port: int = 9092
+    # 0: free ports for the broker and its controller (port + 1).
+    kafka_port: int = 0
     broker_home: Path | None = None
     compute_date: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -257,8 +311,7 @@ class LocalStack:
         self._exit.__enter__()
         try:
             self.broker.start()
-            if self.broker.started_here:
-                self._exit.callback(self.broker.stop)
+            self._exit.callback(self.broker.stop)
             from clearway import topics
 
             topics.ensure_topics(self.broker.bootstrap)
@@ -286,6 +339,15 @@ class LocalStack:
         """Stop the SMTP sink: email is then undeliverable until start_smtp."""
         if self.smtp_sink is not None:
             self.smtp_sink.stop()
+
+    def stop_broker(self) -> None:
+        """Stop this stack's broker (Kafka's controlled shutdown); the services keep running."""
+        self.broker.stop()
+
+    def start_broker(self) -> float:
+        """Start this stack's broker again (same folder, ports and cluster); seconds it took."""
+        self.broker.start()
+        return self.broker.start_seconds
 
     def start_service(self, name: str) -> ServiceProcess:
         proc = self.service(name).start()
@@ -336,6 +398,12 @@ def _set_autogroup_nice(pid: int, nice: int) -> None:
         Path(f"/proc/{pid}/autogroup").write_text(f"{nice}\n")
     except OSError:
         pass
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _wait_port(port: int, proc: ServiceProcess, timeout_s: float = 20.0) -> None:
@@ -407,8 +475,11 @@ class BatchWatcher:
             topics.NOTIFICATIONS: ("notifications", notification_pb2.NotificationSent),
             topics.INTAKE_REJECTED: ("dead_letters", dead_letter_pb2.DeadLetter),
         }
+        from clearway.bus import consumer_settings
+
         self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                       enable_auto_commit=False, isolation_level="read_committed")
+                                       enable_auto_commit=False, isolation_level="read_committed",
+                                       **consumer_settings())
         partitions = [TopicPartition(t, p) for t in self._types
                       for p in self._consumer.partitions_for_topic(t) or ()]
         self._consumer.assign(partitions)

@@ -181,23 +181,48 @@ def decode(message_type: type[Message], value: bytes | None,
     return message
 
 
+# Room left in a dead letter's record for what is not the message: key, headers
+# (type, id, trace context) and Kafka's record and batch framing, generously.
+DEAD_LETTER_HEADROOM = 64 * 1024
+# A reason or a source file name longer than this is cut too (they name fields and
+# files; nothing needs more).
+_MAX_TEXT = 4096
+
+
 def dead_letter(*, source: str, reason: str, original: bytes,
                 cause: envelope_pb2.Envelope | None = None, tenant: str = "",
                 jurisdiction: str = "", batch_id: str = "", source_file: str = "", line: int = 0,
                 field: str = "", original_topic: str = "", original_partition: int = -1,
                 original_offset: int = -1) -> dead_letter_pb2.DeadLetter:
     """A DeadLetter; with ``cause`` (the rejected event's envelope) it keeps its tenant,
-    jurisdiction, case and batch so an operator can find what it belonged to."""
+    jurisdiction, case and batch so an operator can find what it belonged to.
+
+    It always fits its topic: an original too large for the rest of the letter
+    within ``topics.MAX_MESSAGE_BYTES`` (less DEAD_LETTER_HEADROOM) keeps only its
+    first part, and ``original_size`` and ``original_truncated`` say so.
+    """
     if cause is not None:
         tenant, jurisdiction, batch_id = cause.tenant, cause.jurisdiction, cause.batch_id
-    return dead_letter_pb2.DeadLetter(
+    letter = dead_letter_pb2.DeadLetter(
         envelope=new_envelope(tenant=tenant, jurisdiction=jurisdiction,
                               case_id=cause.case_id if cause is not None else "",
                               batch_id=batch_id),
-        source=source, reason=reason, original=original, source_file=source_file,
-        line=line, field=field, original_topic=original_topic,
+        source=source, reason=_cut_text(reason), source_file=_cut_text(source_file),
+        line=line, field=_cut_text(field), original_topic=original_topic,
         original_partition=original_partition, original_offset=original_offset,
+        original_size=len(original),
     )
+    # The original's field costs its bytes plus a tag and a length of at most 10 bytes.
+    room = topics.MAX_MESSAGE_BYTES - DEAD_LETTER_HEADROOM - letter.ByteSize() - 16
+    if len(original) > room:
+        letter.original_truncated = True
+        original = original[:max(room, 0)]
+    letter.original = bytes(original)
+    return letter
+
+
+def _cut_text(text: str) -> str:
+    return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT - 1] + "…"
 
 
 def _header(headers, name: str) -> str | None:

@@ -20,6 +20,8 @@ ALLOWED_FIELDS = frozenset({
     "person_id", "event_id", "count", "accepted", "rejected", "duplicates", "reason", "field",
     "line", "file", "port", "address", "outcome", "channel", "status", "elapsed_s", "config",
     "documents", "bootstrap", "rule_pack", "version", "signal", "error",
+    # Faults: what a loop was doing, how long it waits, which loops stalled.
+    "step", "delay_s", "loops", "stall_s", "grace_s", "attempt",
 })
 
 

@@ -1,9 +1,11 @@
 """Run a kafka-python service until SIGTERM/SIGINT, with health and tracing set up.
 
-Why: intake, petitions and notifications all need the same start and stop
-discipline: JSON logs and tracing first, topics ensured, health NOT_SERVING until
-the loop is consuming, and on a signal finish the batch in hand, commit, flush
-spans and exit 0.
+Why: petitions and notifications (and any kafka-python service) need the same
+start and stop discipline: JSON logs and tracing first, health NOT_SERVING until
+the loop is consuming (and whenever a loop holding work stops moving: see
+clearway.health.StallWatch), topics ensured (waiting for the broker if it is not
+up yet), and on a signal finish the batch in hand, commit, flush spans and exit 0,
+or exit anyway once CLEARWAY_SHUTDOWN_GRACE_S has passed (clearway.shutdown).
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import signal
 import threading
 from typing import Callable
 
-from clearway import topics
-from clearway.health import SERVING, HealthServer
+from kafka.errors import KafkaError
+
+from clearway import shutdown, topics
+from clearway.bus import backoff_delays
+from clearway.health import HealthServer, StallWatch
 from clearway.logs import setup_logging
-from clearway.settings import BusSettings
+from clearway.settings import BusSettings, FaultSettings
 from clearway.tracing import setup_tracing, shutdown_tracing
 
 log = logging.getLogger(__name__)
@@ -25,29 +30,53 @@ Work = Callable[[threading.Event, threading.Event], None]
 
 
 def run_service(service: str, bus: BusSettings, health_port: int, work: Work) -> None:
-    """``work(stop, ready)`` runs until ``stop`` is set and sets ``ready`` once consuming."""
+    """``work(stop, ready)`` runs until ``stop`` is set and sets ``ready`` once consuming.
+
+    Until ``ready``, a Kafka error from ``work`` (the broker not up yet, say) means
+    "try again": ``work`` is called again after a pause, until it gets going or
+    the service is told to stop.
+    """
     setup_logging(service)
     setup_tracing(service)
+    faults = FaultSettings.from_env()
     stop = threading.Event()
 
     def on_signal(signum, _frame):
-        log.info("stopping", extra={"signal": signal.Signals(signum).name})
+        log.info("stopping", extra={"signal": signal.Signals(signum).name,
+                                    "grace_s": faults.shutdown_grace_s})
+        shutdown.exit_within(faults.shutdown_grace_s)
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    topics.ensure_topics(bus.bootstrap_servers)
     health = HealthServer(service, health_port).start()
     ready = threading.Event()
-
-    def report_serving_once_ready() -> None:
-        ready.wait()
-        health.set(SERVING)
-
-    threading.Thread(target=report_serving_once_ready, daemon=True).start()
+    stalls = StallWatch(health.set, faults.stall_s, ready).start()
     log.info("starting", extra={"bootstrap": bus.bootstrap_servers, "port": health.port})
     try:
-        work(stop, ready)
+        until_started(stop, ready, faults, "creating the topics", lambda _stop, _ready: (
+            topics.ensure_topics(bus.bootstrap_servers, timeout_s=faults.kafka_timeout_s)))
+        until_started(stop, ready, faults, "starting", work)
     finally:
+        stalls.stop()
         health.stop()
         shutdown_tracing()
+
+
+def until_started(stop: threading.Event, ready: threading.Event, faults: FaultSettings,
+                  step: str, work: Callable):
+    """``work(stop, ready)``, again after a pause while it fails on Kafka before ``ready``.
+
+    Returns what ``work`` returns, or None if ``stop`` came first.
+    """
+    for attempt, delay in enumerate(backoff_delays(faults.retry_backoff_s), start=1):
+        if stop.is_set():
+            return
+        try:
+            return work(stop, ready)
+        except (KafkaError, TimeoutError, OSError) as exc:
+            if ready.is_set():
+                raise
+            log.warning("Kafka unreachable; trying again", extra={
+                "step": step, "reason": type(exc).__name__, "attempt": attempt, "delay_s": delay})
+            stop.wait(delay)

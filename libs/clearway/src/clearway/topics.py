@@ -101,14 +101,22 @@ def all_topics(court_feeds: tuple[str, ...] = DEFAULT_COURT_FEEDS) -> tuple[Topi
 
 
 def ensure_topics(bootstrap_servers: str, specs: tuple[TopicSpec, ...] | None = None,
-                  timeout_s: float = 30.0) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created. Idempotent."""
+                  timeout_s: float | None = None) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created. Idempotent.
+
+    Each request, and the first connection, waits at most ``timeout_s`` (default
+    CLEARWAY_KAFKA_TIMEOUT_S).
+    """
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
+    from clearway.settings import FaultSettings
+
+    timeout_s = timeout_s or FaultSettings.from_env().kafka_timeout_s
     specs = specs if specs is not None else all_topics()
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="clearway-admin",
-                             request_timeout_ms=int(timeout_s * 1000))
+                             request_timeout_ms=int(timeout_s * 1000),
+                             bootstrap_timeout_ms=int(timeout_s * 1000))
     try:
         existing = set(admin.list_topics())
         missing = [s for s in specs if s.name not in existing]

@@ -10,8 +10,10 @@ see ``service.court_feed_record``). Guarantees:
   Sends are pipelined: the agent hands a case's records to the producer, which
   batches them, and goes on to the next case; ``AckAfterSend`` acks each case
   (makes its offset committable) only once all its records are acknowledged, in
-  order. A record the broker finally refuses crashes the worker: the case is not
-  committed, so it is read again after the restart;
+  order. A record the broker finally refuses (or does not acknowledge within
+  CLEARWAY_KAFKA_DELIVERY_TIMEOUT_S) crashes the worker: the case is not
+  committed, so it is read again by the next worker, which the process starts
+  itself (clearway_eligibility.__main__);
 - idempotent on event id: the worker remembers the case events it determined
   recently and skips a redelivered one; across a crash, a redelivered case yields a
   determination with the *same* id (derived from the case event's), which petitions
@@ -42,6 +44,8 @@ from opentelemetry.trace import Status, StatusCode
 
 from clearway import bus, events, topics, tracing
 from clearway.determinations import eligible_count
+from clearway.health import Progress
+from clearway.settings import FaultSettings
 from clearway.v1 import case_pb2
 
 from clearway_eligibility import service
@@ -60,8 +64,10 @@ PRODUCER_LINGER_MS = 50
 # Acks between inline commits (faust's default, stated because it matters): high
 # enough that the once-a-second timer commits instead.
 COMMIT_EVERY = 10_000
-# Fetched bytes per partition per request (faust's default: 1 MiB); cases are ~6 KiB.
-CONSUMER_FETCH_BYTES = 4 * 1024 * 1024
+# Fetched bytes per partition per request (faust's default: 1 MiB). Most cases are
+# ~6 KiB, but one record may be as large as a topic takes (a person with 10,000
+# DOJ rows is ~11 MB): a fetch must be able to hold the largest whole.
+CONSUMER_FETCH_BYTES = topics.MAX_MESSAGE_BYTES
 
 
 class AckAfterSend:
@@ -77,9 +83,11 @@ class AckAfterSend:
 
     def __init__(self, ack: Callable[[object], Awaitable],
                  on_failure: Callable[[BaseException], Awaitable],
-                 window: int = MAX_CASES_IN_FLIGHT):
+                 window: int = MAX_CASES_IN_FLIGHT, progress: Progress | None = None):
         self._ack = ack
         self._on_failure = on_failure
+        # For health: cases handed over and not acked are pending work; an ack is progress.
+        self.progress = progress or Progress()
         self._queue: asyncio.Queue = asyncio.Queue(maxsize=window)
         self._task = asyncio.ensure_future(self._run())
         self.failure: BaseException | None = None
@@ -87,6 +95,7 @@ class AckAfterSend:
     async def add(self, event, sends: Sequence[Awaitable]) -> None:
         if self.failure is not None:
             raise self.failure
+        self.progress.working()
         await self._queue.put((event, sends))
 
     async def _run(self) -> None:
@@ -96,6 +105,7 @@ class AckAfterSend:
                 for sent in sends:
                     await sent
                 await self._ack(event)
+                self.progress.advanced(pending=self._queue.qsize() > 0)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # any failure stops acking: nothing after it is committed
@@ -117,8 +127,29 @@ class AckAfterSend:
         self._task.cancel()
 
 
-def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
-    """Build the app; ``on_ready()`` is called once the worker has started its agents."""
+def cases_waiting(assigned, highwater_of: Callable[[object], int | None], next_offsets: dict) -> bool:
+    """Whether cases are known to wait in Kafka for this worker (health: lag).
+
+    Known: the last fetch of an assigned partition saw a high watermark beyond the
+    next offset the agent would read there.
+    """
+    for tp in assigned:
+        highwater = highwater_of(tp)
+        if highwater is not None and tp in next_offsets and highwater > next_offsets[tp]:
+            return True
+    return False
+
+
+def create_app(settings: EligibilitySettings, on_ready=None, progress: Progress | None = None,
+               faults: FaultSettings | None = None) -> faust.App:
+    """Build the app; ``on_ready()`` is called once the worker has started its agents.
+
+    ``progress`` learns of every case handed to the producer and every ack (health).
+    Kafka waits are bounded by ``faults``: requests by its Kafka timeout, a record's
+    delivery by its delivery timeout (after which the worker crashes and its
+    supervisor, clearway_eligibility.__main__, starts another).
+    """
+    faults = faults or FaultSettings.from_env()
     policy = Policy.from_json(json.loads(settings.policy_path.read_text()))
     policy_id = settings.policy_path.stem
     tracer = tracing.tracer("clearway.eligibility")
@@ -133,6 +164,11 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
         # A crashed worker's partitions return after this, not after faust's 60 s default.
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
+        # No Kafka request waits longer than this (faust's default: 90 s); faust
+        # wants it no shorter than the session timeout.
+        broker_request_timeout=max(faults.kafka_timeout_s, settings.session_timeout_s),
+        # A record not acknowledged by then fails (faust's default: 20 minutes).
+        producer_request_timeout=faults.delivery_timeout_s,
         consumer_auto_offset_reset="earliest",
         # Offsets are committed by faust's timer, once a second. A commit every N
         # acks runs inline in the consumer's feeder and flushes the producer, which
@@ -163,6 +199,8 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
     rejected = app.topic(topics.ELIGIBILITY_REJECTED, **raw)
     feeds = {j: app.topic(topics.court_feed(j), **raw) for j in settings.court_feeds}
     determined = events.RecentIds(capacity=100_000)
+    progress = progress or Progress()
+    next_offsets: dict = {}  # partition -> offset after the last case handed to the agent
 
     async def send(topic: faust.TopicT, key: str, message, value: bytes | None = None):
         """Hand one record to the producer; returns the future of its acknowledgement."""
@@ -177,7 +215,7 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
     @app.agent(cases)
     async def determine_cases(stream):
         manual = stream.noack()  # events are acked by AckAfterSend, not when the loop moves on
-        acks = AckAfterSend(manual.ack, crash)
+        acks = AckAfterSend(manual.ack, crash, progress=progress)
         try:
             async for event in manual.events():
                 await acks.add(event, await _determine(event))
@@ -188,6 +226,7 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
     async def _determine(event) -> list:
         """Determine one case; returns the futures of the records sent for it."""
         message = event.message
+        next_offsets[message.tp] = message.offset + 1
         with tracing.consumer_span(tracer, topics.CASES, message.headers, group=GROUP,
                                    partition=message.partition,
                                    offset=message.offset) as span:
@@ -246,6 +285,17 @@ def create_app(settings: EligibilitySettings, on_ready=None) -> faust.App:
             original_offset=message.offset, cause=envelope)
         log.warning("dead-lettered a case", extra={"reason": reason, "offset": message.offset})
         return [await send(rejected, letter.envelope.case_id or letter.envelope.event_id, letter)]
+
+    @app.timer(interval=1.0)
+    async def report_lag() -> None:
+        # Cases waiting in Kafka are pending work too: with the broker away and nothing
+        # in flight, health must not say SERVING while they wait.
+        try:
+            waiting = cases_waiting(app.consumer.assignment(), app.consumer.highwater, next_offsets)
+        except Exception:  # no consumer or assignment yet: nothing known to wait
+            return
+        if waiting:
+            progress.working()
 
     if on_ready is not None:
         @app.task

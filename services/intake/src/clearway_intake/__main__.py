@@ -3,8 +3,9 @@
 Serves clearway.v1.IntakeService with gRPC health and reflection on
 CLEARWAY_INTAKE_GRPC_ADDRESS (default 127.0.0.1:50051), once the answers to
 client request ids are read back (so a retry after a restart is answered, not
-published again). SIGTERM: stop taking calls, let calls in flight finish (10 s
-grace), flush the producer, exit.
+published again). Waits for the broker if it is not up yet. SIGTERM: stop taking
+calls, let calls in flight finish (10 s grace), flush the producer, exit; or exit
+anyway after CLEARWAY_SHUTDOWN_GRACE_S.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from concurrent import futures
 
 from opentelemetry.instrumentation.grpc import GrpcInstrumentorServer
 
-from clearway import topics
+from clearway import shutdown, topics
 from clearway.logs import setup_logging
+from clearway.runner import until_started
+from clearway.settings import FaultSettings
 from clearway.tracing import setup_tracing, shutdown_tracing
 
 from clearway_intake.answers import RequestAnswers
@@ -36,12 +39,24 @@ def main() -> None:
     setup_logging("intake")
     setup_tracing("intake")
     GrpcInstrumentorServer().instrument()
-    topics.ensure_topics(settings.bus.bootstrap_servers)
+    faults = FaultSettings.from_env()
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    publisher = CasePublisher(settings.bus.bootstrap_servers, PersonIds(settings.person_id_key))
+    def on_signal(*_) -> None:
+        shutdown.exit_within(faults.shutdown_grace_s)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def connect(_stop, _ready) -> CasePublisher:
+        topics.ensure_topics(settings.bus.bootstrap_servers, timeout_s=faults.kafka_timeout_s)
+        return CasePublisher(settings.bus.bootstrap_servers, PersonIds(settings.person_id_key))
+
+    publisher = until_started(stop, threading.Event(), faults, "starting", connect)
+    if publisher is None:  # told to stop before the broker answered
+        shutdown_tracing()
+        return
     board = StatusBoard()
     answers = RequestAnswers.from_topic(settings.bus.bootstrap_servers)
     log.info("read the answers to request ids", extra={"count": len(answers)})

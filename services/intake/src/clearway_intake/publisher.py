@@ -23,6 +23,7 @@ to its client, and never fails the calls after it.
 from __future__ import annotations
 
 import collections
+import time
 from collections.abc import Sequence
 import logging
 import threading
@@ -32,8 +33,11 @@ from kafka.errors import KafkaTimeoutError
 from opentelemetry import trace
 from opentelemetry.trace import Link
 
+from kafka.errors import KafkaTimeoutError
+
 from clearway import events, topics, tracing
-from clearway.bus import Outgoing, make_producer, publish
+from clearway.bus import Outgoing, close_producer, make_producer, publish
+from clearway.settings import FaultSettings
 from clearway.ca_doj import SUBJECT_ID_SCHEME
 from clearway.v1 import batch_pb2, case_pb2, dead_letter_pb2, intake_request_pb2, intake_service_pb2
 
@@ -206,8 +210,14 @@ class CasePublisher:
                   extra={"topic": topic, "reason": type(exc).__name__})
         self.stats.add("failed")
 
-    def _settle(self, limit: int, timeout_s: float = 60.0) -> None:
-        """Wait for the oldest sends until at most ``limit`` bytes are unacknowledged."""
+    def _settle(self, limit: int, timeout_s: float | None = None) -> None:
+        """Wait for the oldest sends until at most ``limit`` bytes are unacknowledged.
+
+        ``timeout_s`` bounds the whole wait (default CLEARWAY_KAFKA_TIMEOUT_S), not
+        each send: with the broker gone, the first send not acknowledged in time
+        ends it with DeliveryError.
+        """
+        deadline = time.monotonic() + (timeout_s or FaultSettings.from_env().kafka_timeout_s)
         while True:
             with self._pending_lock:
                 if self._pending_bytes <= limit or not self._pending:
@@ -215,11 +225,12 @@ class CasePublisher:
                 future, size = self._pending.popleft()
                 self._pending_bytes -= size
             try:
-                future.get(timeout=timeout_s)
+                future.get(timeout=max(deadline - time.monotonic(), 0.001))
             except Exception:  # counted by _on_failure (or a timeout: reported as such below)
                 if not future.is_done:
                     self._failure = self._failure or "no acknowledgement in time"
                     self.stats.add("failed")
+                    break
         self._raise_if_failed()
 
     def _raise_if_failed(self) -> None:
@@ -242,15 +253,22 @@ class CasePublisher:
                 raise DeliveryError(f"a record was not acknowledged by Kafka "
                                     f"({type(future.exception).__name__})")
 
-    def flush(self, timeout_s: float = 60.0) -> None:
-        """Wait for every send; raise if any was not acknowledged (so nothing is lost silently)."""
-        self.producer.flush(timeout=timeout_s)
+    def flush(self, timeout_s: float | None = None) -> None:
+        """Wait for every send; raise if any was not acknowledged (so nothing is lost silently).
+
+        Waits at most ``timeout_s`` (default CLEARWAY_KAFKA_TIMEOUT_S).
+        """
+        timeout_s = timeout_s or FaultSettings.from_env().kafka_timeout_s
+        try:
+            self.producer.flush(timeout=timeout_s)
+        except KafkaTimeoutError:
+            raise DeliveryError(f"Kafka did not acknowledge every record within {timeout_s:g}s") from None
         with self._pending_lock:
             # After a flush every future is settled; failures were counted as they came.
             self._pending.clear()
             self._pending_bytes = 0
         self._raise_if_failed()
 
-    def close(self) -> None:
-        self.producer.flush(timeout=30)
-        self.producer.close(timeout=10)
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Send what is buffered and close, within ``timeout_s`` whatever Kafka does."""
+        close_producer(self.producer, timeout_s)

@@ -8,14 +8,20 @@ bounded by the topics' retention.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer
+from kafka.errors import KafkaError
 
 from clearway import events, topics
+from clearway.bus import backoff_delays, consumer_settings
+from clearway.settings import FaultSettings
 from clearway.determinations import eligible_count
 from clearway.v1 import determination_pb2, intake_service_pb2, notification_pb2, petition_pb2
+
+log = logging.getLogger(__name__)
 
 FOLLOWED = {
     topics.DETERMINATIONS: determination_pb2.DeterminationMade,
@@ -79,22 +85,50 @@ class StatusBoard:
             status.stage = max(status.stage, stage)
 
     def follow(self, bootstrap_servers: str, stop: threading.Event) -> None:
-        """Consume the downstream topics until ``stop``; meant for a daemon thread."""
+        """Consume the downstream topics until ``stop``; meant for a daemon thread.
+
+        Kafka going away does not end it: the consumer reconnects by itself, and one
+        that cannot be made (the broker down at start) is tried again with a pause.
+        """
+        faults = FaultSettings.from_env()
+        for delay in backoff_delays(faults.retry_backoff_s):
+            if stop.is_set():
+                return
+            try:
+                consumer = self._consumer(bootstrap_servers, faults)
+            except KafkaError as exc:
+                log.warning("Kafka unreachable; trying again", extra={
+                    "step": "status board", "reason": type(exc).__name__, "delay_s": delay})
+                stop.wait(delay)
+                continue
+            try:
+                self._follow(consumer, stop)
+            finally:
+                consumer.close(timeout_ms=1000)
+
+    @staticmethod
+    def _consumer(bootstrap_servers: str, faults: FaultSettings) -> KafkaConsumer:
         # A fetch waits up to half a second for 256 KiB: while a batch flows, the board reads
         # many records per fetch instead of polling the broker for every one or two
         # (each fetch of 13 partitions costs both sides more than the records in it).
-        consumer = KafkaConsumer(*FOLLOWED, bootstrap_servers=bootstrap_servers, group_id=None,
-                                 auto_offset_reset="earliest", enable_auto_commit=False,
-                                 isolation_level="read_committed", client_id="intake-status",
-                                 fetch_min_bytes=256 * 1024, fetch_max_wait_ms=500)
-        try:
-            while not stop.is_set():
-                for records in consumer.poll(timeout_ms=500).values():
-                    for record in records:
-                        try:
-                            message = events.decode(FOLLOWED[record.topic], record.value, record.headers)
-                        except events.UndecodableRecord:
-                            continue  # the owning service dead-letters it; not ours to judge
-                        self.apply(record.topic, message)
-        finally:
-            consumer.close()
+        return KafkaConsumer(*FOLLOWED, bootstrap_servers=bootstrap_servers, group_id=None,
+                             auto_offset_reset="earliest", enable_auto_commit=False,
+                             isolation_level="read_committed", client_id="intake-status",
+                             fetch_min_bytes=256 * 1024, fetch_max_wait_ms=500,
+                             **consumer_settings(faults.kafka_timeout_s))
+
+    def _follow(self, consumer: KafkaConsumer, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                batch = consumer.poll(timeout_ms=500)
+            except KafkaError as exc:
+                log.warning("status board poll failed; polling again", extra={"reason": type(exc).__name__})
+                stop.wait(1.0)
+                continue
+            for records in batch.values():
+                for record in records:
+                    try:
+                        message = events.decode(FOLLOWED[record.topic], record.value, record.headers)
+                    except events.UndecodableRecord:
+                        continue  # the owning service dead-letters it; not ours to judge
+                    self.apply(record.topic, message)
