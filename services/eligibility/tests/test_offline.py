@@ -281,6 +281,86 @@ def test_cli_skip_row_exit_status_is_zero(gogen_fixtures, tmp_path, monkeypatch,
     assert len(read_csv(tmp_path / offline.REJECTED_ROWS)) == 38
 
 
+def _unusable_inputs(gogen_fixtures: Path, folder: Path) -> dict[str, tuple[Path, str]]:
+    """Files that cannot be DOJ files at all, each with the reason `evaluate` and `submit` give."""
+    good = (gogen_fixtures / "configurable_flow" / "input.csv").read_bytes()
+    header, _, body = good.partition(b"\n")
+    disp_date = COLUMNS.index("DISP_DATE")
+
+    def without_disp_date(line: bytes) -> bytes:
+        fields = next(csv.reader([line.decode()]))
+        del fields[disp_date]
+        return bundle.LineEncoder().line(fields).encode()
+
+    contents = {
+        "semicolons": (good.replace(b",", b";"), "it is delimited by semicolons, not commas"),
+        "tabs": (good.replace(b",", b"\t"), "it is delimited by tabs, not commas"),
+        "no-DISP_DATE": (b"".join(without_disp_date(line) for line in good.splitlines()),
+                         "its header lacks the column DISP_DATE"),
+        "empty": (b"", "it is empty"),
+        "header-only": (header + b"\n", "it has a header but no data rows"),
+        "random-bytes": (bytes(range(256)) * 64, "it holds binary data"),
+    }
+    files = {}
+    for name, (content, reason) in contents.items():
+        path = folder / f"{name}.csv"
+        path.write_bytes(content)
+        files[name] = path, reason
+    return files
+
+
+UNUSABLE = ["semicolons", "tabs", "no-DISP_DATE", "empty", "header-only", "random-bytes"]
+# gogen's rules refuse a file under 128 bytes with gogen's own EOF (exit 1), as gogen does.
+UNUSABLE_IN_COMPAT = [kind for kind in UNUSABLE if kind != "empty"]
+
+
+@pytest.mark.parametrize(("kind", "compat"), [(kind, []) for kind in UNUSABLE]
+                         + [(kind, ["--compat", "gogen"]) for kind in UNUSABLE_IN_COMPAT])
+def test_a_file_that_cannot_be_a_doj_file_stops_evaluate_with_one_message(
+        gogen_fixtures, tmp_path, monkeypatch, capsys, kind, compat) -> None:
+    """Exit 3 and one line naming the file and why, before anything is written (not one line per row)."""
+    path, reason = _unusable_inputs(gogen_fixtures, tmp_path)[kind]
+    good = gogen_fixtures / "configurable_flow" / "input.csv"
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    status = cli.main(["evaluate", "--county", "SACRAMENTO", "--compute-at", "2019-11-11",
+                       "--policy", str(gogen_fixtures / "eligibility_options.json"), *compat,
+                       "--out", str(out), str(good), path.name])
+    err = capsys.readouterr().err
+    assert status == 3
+    (line,) = err.splitlines()
+    assert line.startswith(f"error: {path.name}: not a usable CA DOJ research file: {reason}")
+    assert not out.exists(), "nothing is written, not even for the good file"
+
+
+def test_gogens_short_file_refusal_stays_in_compat_mode(tmp_path, gogen_fixtures, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    status = cli.main(["evaluate", "--county", "SACRAMENTO", "--compute-at", "2019-11-11",
+                       "--policy", str(gogen_fixtures / "eligibility_options.json"), "--compat", "gogen",
+                       "--out", "out", "empty.csv"])
+    assert status == 1
+    assert capsys.readouterr().err.splitlines() == ["empty.csv: EOF"]
+    assert json.loads((tmp_path / "out" / "gogen.err").read_text()) == {
+        "empty.csv": {"errorType": "OTHER", "errorMessage": "EOF"}}
+
+
+@pytest.mark.parametrize(("county", "message"), [
+    ("ATLANTIS", "--county: 'ATLANTIS' is not a county of 'ca' (e.g. SAN JOAQUIN)"),
+    ("Sacramento", "--county: 'Sacramento' is written SACRAMENTO in the records"),
+    ("", "--county: '' is not a county of 'ca' (e.g. SAN JOAQUIN)"),
+])
+def test_evaluate_refuses_a_county_that_would_match_no_conviction(gogen_fixtures, tmp_path, capsys,
+                                                                 county, message) -> None:
+    """gogen compares the county exactly: any other spelling judges nobody and reports 0 convictions."""
+    status = cli.main(["evaluate", "--county", county, "--compute-at", "2019-11-11",
+                       "--policy", str(gogen_fixtures / "eligibility_options.json"),
+                       "--out", str(tmp_path / "out"), str(gogen_fixtures / "configurable_flow" / "input.csv")])
+    assert status == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {message}"]
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
 def test_bare_quote_in_unquoted_field_is_rejected_as_go_does(tmp_path, policy, make_doj_row, rules) -> None:
     """Go's csv reader refuses ab"c; Python's accepts it, so the row is checked and rejected."""

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clearway.ca_doj import bundle, summary
+from clearway.ca_doj import bundle, screen, summary
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
 from clearway.ca_doj.reader import (
@@ -78,6 +78,14 @@ REJECT_FILE = "reject-file"
 
 class EvaluateError(Exception):
     """A run that cannot start (bad input path, unusable output folder)."""
+
+
+class UnusableInput(EvaluateError):
+    """Input files that cannot be CA DOJ research files at all: nothing is judged or written."""
+
+    def __init__(self, files: list[screen.UnusableFile]) -> None:
+        super().__init__("; ".join(map(str, files)))
+        self.files = files
 
 
 @dataclass(frozen=True)
@@ -556,11 +564,6 @@ def evaluate_files(
     started = time.perf_counter()
     paths = [os.fspath(p) for p in paths]
     out = Path(out_dir)
-    # Created first, so an error file can always be written (gogen loses it, §1.8).
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise EvaluateError(f"cannot create the output folder {out}: {error.strerror}") from None
     result = RunResult()
     readable = []
     for path in paths:
@@ -574,6 +577,14 @@ def evaluate_files(
             # gogen's wording is Go's OS error text (§1.8): "open <path>: no such file or directory".
             reason = "no such file or directory" if not os.path.exists(path) else "not a readable file"
             result.file_errors[path] = {"errorType": "OTHER", "errorMessage": f"open {path}: {reason}"}
+    unusable = screen.screen_files(readable)
+    if unusable:
+        raise UnusableInput(unusable)
+    # Created before reading, so an error file can always be written (gogen loses it, §1.8).
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EvaluateError(f"cannot create the output folder {out}: {error.strerror}") from None
 
     cutter, headers, total_bytes = _plan(readable, options)
     chunks: list[_Chunk] = []  # every chunk cut, in order, for the phases after reading
