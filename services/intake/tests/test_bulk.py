@@ -11,6 +11,7 @@ from kafka.errors import KafkaTimeoutError, NotLeaderForPartitionError
 from kafka.future import Future
 
 from clearway import events, topics
+from clearway.ca_doj.reader import MAX_LINE_BYTES, RECORD_TOO_LONG
 from clearway.cli import main as clearway_main
 from clearway.devstack import Submission
 from clearway.v1 import batch_pb2, case_pb2, dead_letter_pb2, envelope_pb2
@@ -149,6 +150,25 @@ def test_bad_rows_are_dead_lettered_with_file_line_field_and_original_bytes(file
     assert letters[1].reason == "south.csv:2 field SUBJECT_ID: SUBJECT_ID: empty"
     assert letters[1].original == ",".join(doj_fields("", "101001001000")).encode()
     assert all(d.envelope.batch_id == "batch-1" for d in letters)
+
+
+def test_a_line_too_long_is_one_bounded_dead_letter_and_the_batch_goes_on(tmp_path):
+    """A line over the reader's limit: its dead letter keeps 1 MiB of it and says so; the rows
+    after it are published and the batch is closed."""
+    long_line = ",".join(doj_fields("70000002", "101001001000")) + "x" * (6 * MAX_LINE_BYTES) + "\n"
+    path = write_doj(tmp_path / "long.csv", [doj_fields("70000001", "101001001000"), long_line,
+                                              doj_fields("70000003", "101001001000")])
+    report, producer = submit([path])
+    (letter,) = producer.sent(topics.INTAKE_REJECTED)
+    assert (letter.source_file, letter.line, letter.field) == ("long.csv", 3, "")
+    assert letter.reason == f"long.csv:3: {RECORD_TOO_LONG}"
+    assert letter.original == long_line.encode()[:MAX_LINE_BYTES]
+    assert letter.original_truncated and letter.original_size == len(long_line)
+    assert letter.ByteSize() < topics.MAX_MESSAGE_BYTES
+    assert sorted(c.person.identifiers[0].value for c in producer.sent(topics.CASES)) == ["70000001",
+                                                                                        "70000003"]
+    (closed,) = producer.sent(topics.BATCHES)
+    assert (closed.case_count, closed.row_count, closed.rejected_row_count) == (2, 3, 1)
 
 
 def test_batch_closed_comes_last_after_every_case_is_flushed(files):

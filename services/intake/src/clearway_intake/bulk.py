@@ -138,7 +138,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
             """Dead-letter a record that could not be read, or a row with validate_row's `problems`."""
             if isinstance(item, RowError):
                 _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
-                        item.field or "", item.reason, item.raw)
+                        item.field or "", item.reason, item.raw,
+                        original_size=item.size or len(item.raw), truncated=item.raw_truncated)
             else:
                 _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
                         problems[0].field, _reasons(problems), ",".join(item.fields).encode())
@@ -242,12 +243,18 @@ def _reasons(problems) -> str:
 
 
 def _reject(publisher: CasePublisher, report: BatchReport, tenant: str, jurisdiction: str,
-            file: str, line: int, field: str, reason: str, raw: bytes) -> None:
+            file: str, line: int, field: str, reason: str, raw: bytes, *,
+            original_size: int = 0, truncated: bool = False) -> None:
+    """Dead-letter a record; ``raw`` holds only its start when ``truncated`` (the
+    reader keeps at most 1 MiB of a record), ``original_size`` its full size."""
     report.rejected_rows += 1
     where = f"{file}:{line}" + (f" field {field}" if field else "")
     log.warning("rejected a row", extra={"file": file, "line": line, "field": field,
                                          "reason": reason})
-    publisher.publish_rejection(events.dead_letter(
+    letter = events.dead_letter(
         source="intake", reason=f"{where}: {reason}", original=raw, tenant=tenant,
         jurisdiction=jurisdiction, batch_id=report.batch_id, source_file=file, line=line,
-        field=field))
+        field=field)
+    letter.original_size = max(original_size, len(raw))
+    letter.original_truncated = truncated
+    publisher.publish_rejection(letter)
