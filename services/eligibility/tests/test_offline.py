@@ -24,6 +24,7 @@ from clearway import cli
 from clearway.ca_doj import bundle
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
+from clearway.ca_doj.reader import MAX_LINE_BYTES, RECORD_TOO_LONG, Row, read_rows
 from clearway_eligibility import offline
 from clearway_eligibility.domain import doj_rows, prop64, report
 from clearway_eligibility.domain.model import Policy
@@ -257,6 +258,71 @@ def test_bad_file_rows_are_skipped_and_listed_by_default(gogen_fixtures, policy,
     assert [next(csv.reader([r[4]])) for r in rejected[1:]] == source_rows
     assert read_csv(tmp_path / "All_Results.csv") == [list(COLUMNS) + list(report.header(rules))]
     assert json.loads((tmp_path / "gogen.json").read_text())["lineCount"] == 0
+
+
+def _with_a_long_line(source: Path, target: Path, after_line: int, length: int) -> int:
+    """`source` with one line of `length` bytes inserted after line `after_line`; returns its line number."""
+    lines = source.read_bytes().splitlines(keepends=True)
+    long_line = lines[after_line][:200] + b"x" * (length - 200) + b"\n"
+    target.write_bytes(b"".join(lines[:after_line] + [long_line] + lines[after_line:]))
+    return after_line + 1
+
+
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+@pytest.mark.parametrize(("length", "chunk_bytes"), [
+    pytest.param(5 * MAX_LINE_BYTES, offline.CHUNK_BYTES, id="longer-than-a-chunk"),
+    pytest.param(2 * MAX_LINE_BYTES, offline.CHUNK_BYTES, id="inside-a-chunk"),
+    pytest.param(MAX_LINE_BYTES + 2, 64 << 10, id="just-over-small-chunks"),
+])
+def test_a_line_too_long_is_reported_as_the_reader_reports_it_and_the_rest_is_judged(
+        gogen_fixtures, policy, tmp_path, rules, length, chunk_bytes) -> None:
+    source = gogen_fixtures / "configurable_flow" / "input.csv"
+    long_file = tmp_path / "input.csv"
+    line = _with_a_long_line(source, long_file, 10, length)
+    result = offline.evaluate_files([long_file], tmp_path / "long",
+                                    options(policy, rules, chunk_bytes=chunk_bytes, workers=2))
+    (streamed,) = [r for r in read_rows(long_file, skip_bom=rules.corrected) if not isinstance(r, Row)]
+    assert [(p.file, p.line, p.field, p.reason) for p in result.problems] == [
+        ("input.csv", line, "", RECORD_TOO_LONG)] == [(streamed.file, streamed.line, "", streamed.reason)]
+    assert read_csv(tmp_path / "long" / offline.REJECTED_ROWS)[1:] == [
+        ["input.csv", str(line), "", RECORD_TOO_LONG, ""]]
+    # Every other row is judged as if the long line were not there.
+    clean = offline.evaluate_files([source], tmp_path / "clean", options(policy, rules))
+    assert result.rows_written == clean.rows_written == 38
+    for name in CSV_OUTPUTS:
+        assert (tmp_path / "long" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+
+
+def test_the_cutter_reads_a_huge_line_in_bounded_blocks(tmp_path) -> None:
+    """Planning reads at most a chunk (or a line's limit) at once, however long a line is."""
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as fh:
+        fh.write(b"a,b\n")
+        fh.write(b"y" * (64 * MAX_LINE_BYTES) + b"\n")
+        fh.write(b"c,d\n" * 10)
+    reads = []
+
+    class Recording:
+        def __init__(self, fh):
+            self._fh = fh
+
+        def read(self, size=-1):
+            reads.append(size)
+            return self._fh.read(size)
+
+        def __getattr__(self, name):
+            return getattr(self._fh, name)
+
+    size = path.stat().st_size
+    with open(path, "rb") as raw:
+        fh = Recording(raw)
+        first = offline._cut(fh, 0, size, 1 << 16)
+        second = offline._cut(fh, first[0], size, 1 << 16)
+        third = offline._cut(fh, second[0], size, 1 << 16)
+    assert first == (4, 1, False)
+    assert second == (4 + 64 * MAX_LINE_BYTES + 1, 1, True)
+    assert third == (size, 10, False)
+    assert 0 < max(reads) <= 4 * MAX_LINE_BYTES and -1 not in reads
 
 
 def test_rejected_rows_all_reach_the_file_but_memory_keeps_a_few(gogen_fixtures, policy, tmp_path,
