@@ -63,7 +63,7 @@ def cmd_submit(args) -> int:
         source = "--jurisdiction" if args.jurisdiction else "$CLEARWAY_JURISDICTION"
         raise UserError(f"{source}: {problem}")
     # Everything that can be refused is refused before the broker is reached.
-    gogen_reading = not rule_version.corrected if args.rule_version else False
+    gogen_reading = not rule_version.corrected  # intake reads files as gogen does for its version
     unusable = unusable_files(args.files, gogen_reading=gogen_reading)
     if unusable:
         for file in unusable:
@@ -252,36 +252,27 @@ DEBUG_VARIABLE = "CLEARWAY_DEBUG"
 CRASH_FILE = "clearway-crash.log"
 
 
+def _raised(error: BaseException, module: str, *names: str) -> bool:
+    """Whether ``error`` is one of ``module``'s exception classes ``names``.
+
+    Looked up among the modules already imported, never imported here: an
+    error of a module nobody imported cannot have been raised, and importing
+    intake and Kafka would cost every subcommand most of a second.
+    """
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(error, tuple(getattr(loaded, name) for name in names))
+
+
 def _run_guarded(args: argparse.Namespace) -> int:
     """Run a subcommand; every error it can meet ends in one line on stderr and its exit status."""
-    from kafka.errors import KafkaError
-
-    from clearway_intake.bulk import UnusableInput
-    from clearway_intake.domain.ca_doj import ContactsError
-    from clearway_intake.publisher import DeliveryError
-
     try:
         return args.run(args)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.status
-    except UnusableInput as error:
-        for file in error.files:
-            print(f"error: {file}", file=sys.stderr)
-        return exitcodes.UNUSABLE_INPUT
-    except ContactsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return exitcodes.UNUSABLE_INPUT
     except SettingError as error:
         print(f"error: {error}", file=sys.stderr)
         return exitcodes.USAGE
-    except (KafkaError, DeliveryError):
-        if os.environ.get(DEBUG_VARIABLE) == "1":
-            raise
-        bootstrap = env_str("CLEARWAY_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-        print(f"error: Kafka at {bootstrap} ($CLEARWAY_KAFKA_BOOTSTRAP) could not be reached or "
-              "did not answer in time; nothing more was sent", file=sys.stderr)
-        return exitcodes.UNAVAILABLE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exitcodes.INTERRUPTED
@@ -291,9 +282,23 @@ def _run_guarded(args: argparse.Namespace) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"error: {where}{error.strerror or type(error).__name__}", file=sys.stderr)
         return exitcodes.IO_ERROR
-    except Exception as error:  # a bug: said in one line, the traceback kept aside
+    except Exception as error:
+        if _raised(error, "clearway_intake.bulk", "UnusableInput"):
+            for file in error.files:
+                print(f"error: {file}", file=sys.stderr)
+            return exitcodes.UNUSABLE_INPUT
+        if _raised(error, "clearway_intake.domain.ca_doj.cases", "ContactsError"):
+            print(f"error: {error}", file=sys.stderr)
+            return exitcodes.UNUSABLE_INPUT
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise
+        if (_raised(error, "kafka.errors", "KafkaError")
+                or _raised(error, "clearway_intake.publisher", "DeliveryError")):
+            bootstrap = env_str("CLEARWAY_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+            print(f"error: Kafka at {bootstrap} ($CLEARWAY_KAFKA_BOOTSTRAP) could not be reached or "
+                  "did not answer in time; nothing more was sent", file=sys.stderr)
+            return exitcodes.UNAVAILABLE
+        # A bug: said in one line, the traceback kept aside.
         crash_file = _write_crash_file(args.command, error)
         kept = f"where it happened is in {crash_file}" if crash_file else "no crash file could be written"
         print(f"error: internal error ({type(error).__name__}) in clearway {args.command}: this is a "
