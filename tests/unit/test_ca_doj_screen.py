@@ -77,10 +77,10 @@ def test_gogens_own_fixtures_are_usable(name):
         pytest.param("name,date of birth\nDOE JANE,19600314\n",
                      "it has no header, and none of its first 2 records has the 95 fields", id="another-csv"),
         pytest.param(random.Random(7).randbytes(20_000),
-                     "it holds binary data (NUL bytes), not comma-separated text", id="random-bytes"),
+                     "it holds binary data, not comma-separated UTF-8 text", id="random-bytes"),
         pytest.param(random.Random(7).randbytes(20_000).replace(b"\0", b"\1"),
-                     "it holds binary data, not comma-separated text (nor UTF-8)", id="random-bytes-no-nul"),
-        pytest.param(doj_text().encode("utf-16"), "it holds binary data (NUL bytes)", id="utf-16"),
+                     "it holds binary data, not comma-separated UTF-8 text", id="random-bytes-no-nul"),
+        pytest.param(doj_text().encode("utf-16"), "it holds binary data", id="utf-16"),
     ],
 )
 def test_a_file_that_cannot_be_a_doj_file_gets_one_reason(tmp_path, content, reason):
@@ -102,6 +102,8 @@ def test_a_file_that_cannot_be_a_doj_file_gets_one_reason(tmp_path, content, rea
         pytest.param(doj_text(drop=col.DISP_DATE), id="rows-missing-a-field"),
         pytest.param(doj_text(header=None, rows=3) + "broken,row\n" * 80, id="first-rows-good"),
         pytest.param(doj_text(rows=1).encode().replace(b"DOE,JANE", b"D\xd6E,JANE"), id="latin-1-name"),
+        # A stray NUL is a bad row (csv refuses it), not a binary file.
+        pytest.param(doj_text(rows=3).encode().replace(b"DOE,JANE", b"DOE\x00,JANE", 1), id="one-nul"),
     ],
 )
 def test_a_doj_file_even_with_bad_rows_is_usable(tmp_path, content):

@@ -541,7 +541,7 @@ def test_submit_refuses_an_unknown_jurisdiction_or_rule_version_before_publishin
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b"\x00\x01\x02" * 100, "error: contacts.csv: it holds binary data (NUL bytes), not comma-separated text"),
+    (b"\x00\x01\x02" * 100, "error: contacts.csv: it holds binary data, not comma-separated UTF-8 text"),
     (b"subject_id;email;phone;language;consent_email;consent_sms;consent_mail\n",
      "error: contacts.csv: line 1: it is delimited by semicolons, not commas"),
     (b"subject_id,email\n70000001,a@example.org\n",

@@ -41,18 +41,17 @@ def read_prefix(path: str | os.PathLike[str], limit: int = PREFIX_BYTES) -> tupl
 def binary_problem(prefix: bytes) -> str | None:
     """Why ``prefix`` is not the start of a text file, or None.
 
-    A NUL byte is never text (UTF-16 has them too, and is not what we read); else
-    more than a few percent of control bytes or of bytes that are not UTF-8.
+    More than a few percent of control bytes (NUL included: UTF-16 text has one
+    in two bytes) or of bytes that are not UTF-8. A stray one in a text file is
+    a bad row for the reader to report, not a reason to refuse the file.
     """
     if not prefix:
         return None
-    if b"\x00" in prefix:
-        return "it holds binary data (NUL bytes), not comma-separated text"
     controls = len(prefix.translate(None, _TEXT_BYTES))
     # The prefix may end inside a character: that costs at most three replacements.
     undecodable = prefix.decode("utf-8", "replace").count("\ufffd")
     if controls + undecodable > _BINARY_SHARE * len(prefix) + 3:
-        return "it holds binary data, not comma-separated text (nor UTF-8)"
+        return "it holds binary data, not comma-separated UTF-8 text"
     return None
 
 
