@@ -293,6 +293,21 @@ def test_a_line_too_long_is_reported_as_the_reader_reports_it_and_the_rest_is_ju
         assert (tmp_path / "long" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+def test_a_field_over_csvs_limit_is_refused_as_the_reader_refuses_it(gogen_fixtures, policy, tmp_path,
+                                                                      rules) -> None:
+    """A line under the line limit whose field is longer than csv's field limit: offline's fast
+    split knows no such limit, so it must not judge a row the streaming reader refuses."""
+    source = gogen_fixtures / "configurable_flow" / "input.csv"
+    long_file = tmp_path / "input.csv"
+    line = _with_a_long_line(source, long_file, 5, csv.field_size_limit() + 5000)
+    result = offline.evaluate_files([long_file], tmp_path / "out", options(policy, rules))
+    (streamed,) = [r for r in read_rows(long_file) if not isinstance(r, Row)]
+    assert [(p.line, p.reason) for p in result.problems] == [(line, streamed.reason)] == [
+        (line, f"field longer than {csv.field_size_limit()} characters (unclosed quote?)")]
+    assert result.rows_written == 38
+
+
 def test_the_cutter_reads_a_huge_line_in_bounded_blocks(tmp_path) -> None:
     """Planning reads at most a chunk (or a line's limit) at once, however long a line is."""
     path = tmp_path / "huge.csv"

@@ -277,8 +277,11 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     # bytes per character).
     lines = text.split("\n")
     del text
-    too_long = _too_long_lines(lines)
-    if plain and not too_long:
+    longest = max(map(len, lines))
+    too_long = _too_long_lines(lines, longest)
+    # str.split knows no field limit: a line that could hold a field over csv's
+    # goes to csv, which refuses it as the streaming reader does.
+    if plain and not too_long and longest <= csv.field_size_limit():
         try:
             return _scan(chunk, lines, ascii_only, one_line_records=True)
         except csv.Error:
@@ -287,15 +290,15 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
                  too_long_lines=too_long)
 
 
-def _too_long_lines(lines: list[str]) -> frozenset[int]:
+def _too_long_lines(lines: list[str], longest: int) -> frozenset[int]:
     """Indexes of the lines longer than MAX_LINE_BYTES in the file (nearly always none).
 
     A character is 1 to 4 bytes (a lone CR or an undecodable byte is one), so
     only lines longer than a quarter of the limit are measured, and a chunk
-    without one costs a single pass of len().
+    whose `longest` line is shorter costs nothing more.
     """
     shortest_suspect = MAX_LINE_BYTES // 4
-    if not lines or max(map(len, lines)) <= shortest_suspect:
+    if longest <= shortest_suspect:
         return frozenset()
     return frozenset(
         i for i, line in enumerate(lines)
