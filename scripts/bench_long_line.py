@@ -35,7 +35,17 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_evaluate import BENCH, COMPUTE_AT, COUNTY, MB, POLICY, REPO, BenchLock, TreeSampler, stop_process_group  # noqa: E402
+from bench_evaluate import (  # noqa: E402
+    BENCH,
+    COMPUTE_AT,
+    COUNTY,
+    MB,
+    POLICY,
+    REPO,
+    BenchLock,
+    TreeSampler,
+    stop_process_group,
+)
 
 RESULTS = BENCH / "long_line.json"
 _BLOCK = 1 << 20
@@ -92,7 +102,8 @@ def bench_evaluate(data: dict, folder: Path) -> dict:
             "--compute-at", COMPUTE_AT, "--policy", str(POLICY), "--out", str(out), str(data["path"])]
     print(f"evaluate: {data['file_bytes'] / MB:,.0f} MB file ...", flush=True)
     run = measured(argv, log=folder / "evaluate.log")
-    facts = json.loads((out / "clearway_run.json").read_text()) if (out / "clearway_run.json").is_file() else {}
+    facts_file = out / "clearway_run.json"
+    facts = json.loads(facts_file.read_text()) if facts_file.is_file() else {}
     rejected = []
     if (out / "Rejected_Rows.csv").is_file():
         with open(out / "Rejected_Rows.csv", newline="") as fh:
@@ -125,7 +136,8 @@ def bench_submit(data: dict, folder: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--line-mb", type=int, default=1024, help="length of the long line in MiB (default 1024)")
+    parser.add_argument("--line-mb", type=int, default=1024,
+                        help="length of the long line in MiB (default 1024)")
     parser.add_argument("--people", type=int, default=500, help="fabricated people around it (default 500)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-submit", action="store_true", help="evaluate only (no broker)")
