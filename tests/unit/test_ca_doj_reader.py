@@ -11,7 +11,15 @@ import pytest
 
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
-from clearway.ca_doj.reader import FieldProblem, Row, RowError, read_rows, validate_row
+from clearway.ca_doj.reader import (
+    MAX_LINE_BYTES,
+    RECORD_TOO_LONG,
+    FieldProblem,
+    Row,
+    RowError,
+    read_rows,
+    validate_row,
+)
 
 # gogen 0.2.13's own fixtures, vendored in the repository (tests/fixtures/gogen/README.md).
 GOGEN_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gogen"
@@ -288,6 +296,41 @@ def test_reader_is_lazy_and_memory_does_not_grow_with_the_file(tmp_path):
         tracemalloc.stop()
     assert count == 20_000
     assert peak < size / 10
+
+
+@pytest.mark.parametrize("terminator", ["\n", "\r\n"])
+def test_a_line_longer_than_the_limit_is_one_error_and_the_rows_after_it_are_read(tmp_path, terminator):
+    """Never read whole: a bounded start is kept for the dead letter, the rest skipped."""
+    long_line = (",".join(doj_fields(SUBJECT_ID="2")[:-1]) + "," + "x" * (8 * MAX_LINE_BYTES) + terminator)
+    path = tmp_path / "long.csv"
+    path.write_bytes((csv_text([doj_fields(SUBJECT_ID="1")], terminator=terminator) + long_line
+                      + csv_text([doj_fields(SUBJECT_ID="3"), doj_fields(SUBJECT_ID="4")], header=False,
+                                 terminator=terminator)).encode())
+    tracemalloc.start()
+    try:
+        results = list(read_rows(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [type(r).__name__ for r in results] == ["Row", "RowError", "Row", "Row"]
+    error = results[1]
+    assert (error.line, error.field, error.reason, error.index) == (3, None, RECORD_TOO_LONG, 1)
+    assert RECORD_TOO_LONG == "record longer than 1 MiB, the most one line of the file may hold"
+    assert error.raw_truncated and len(error.raw) == 1 << 20 and error.size == len(long_line)
+    assert error.raw == long_line.encode()[: 1 << 20]
+    assert [(r.line, r.index, r.subject_id) for r in results if isinstance(r, Row)] == [
+        (2, 0, "1"), (4, 2, "3"), (5, 3, "4")]
+    assert peak < 5 * MAX_LINE_BYTES, "the long line was held whole"
+
+
+def test_the_line_limit_counts_the_line_without_its_end(tmp_path):
+    at_limit = b"," * (MAX_LINE_BYTES - 1) + b"x"
+    path = tmp_path / "edge.csv"
+    path.write_bytes(at_limit + b"\r\n" + at_limit + b"y\n" + at_limit + b"\n" + at_limit + b"zz")
+    results = list(read_rows(path))
+    at_limit_reason = f"expected 95 fields, found {MAX_LINE_BYTES}"
+    assert [(r.line, r.reason) for r in results] == [
+        (1, at_limit_reason), (2, RECORD_TOO_LONG), (3, at_limit_reason), (4, RECORD_TOO_LONG)]
 
 
 # --- validation ----------------------------------------------------------------

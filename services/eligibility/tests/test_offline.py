@@ -24,6 +24,7 @@ from clearway import cli
 from clearway.ca_doj import bundle
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
+from clearway.ca_doj.reader import MAX_LINE_BYTES, RECORD_TOO_LONG, Row, read_rows
 from clearway_eligibility import offline
 from clearway_eligibility.domain import doj_rows, prop64, report
 from clearway_eligibility.domain.model import Policy
@@ -259,6 +260,94 @@ def test_bad_file_rows_are_skipped_and_listed_by_default(gogen_fixtures, policy,
     assert json.loads((tmp_path / "gogen.json").read_text())["lineCount"] == 0
 
 
+def _with_a_long_line(source: Path, target: Path, after_line: int, length: int) -> int:
+    """`source` with a copy of its row at `after_line` inserted after it, its COMMENT_TEXT
+    grown to make the line `length` bytes long (a 95-field row but for its length); returns
+    the new line's number."""
+    lines = source.read_bytes().splitlines(keepends=True)
+    fields = next(csv.reader([lines[after_line].decode()]))
+    fields[col.COMMENT_TEXT] = ""
+    short = bundle.LineEncoder().line(fields).encode()
+    fields[col.COMMENT_TEXT] = "X" * (length - len(short))
+    long_line = bundle.LineEncoder().line(fields).encode()
+    assert len(long_line) == length and long_line.endswith(b"\n")
+    target.write_bytes(b"".join(lines[:after_line] + [long_line] + lines[after_line:]))
+    return after_line + 1
+
+
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+@pytest.mark.parametrize(("length", "chunk_bytes"), [
+    pytest.param(5 * MAX_LINE_BYTES, offline.CHUNK_BYTES, id="longer-than-a-chunk"),
+    pytest.param(2 * MAX_LINE_BYTES, offline.CHUNK_BYTES, id="inside-a-chunk"),
+    pytest.param(MAX_LINE_BYTES + 2, 64 << 10, id="just-over-small-chunks"),
+])
+def test_a_line_too_long_is_reported_as_the_reader_reports_it_and_the_rest_is_judged(
+        gogen_fixtures, policy, tmp_path, rules, length, chunk_bytes) -> None:
+    source = gogen_fixtures / "configurable_flow" / "input.csv"
+    long_file = tmp_path / "input.csv"
+    line = _with_a_long_line(source, long_file, 10, length)
+    result = offline.evaluate_files([long_file], tmp_path / "long",
+                                    options(policy, rules, chunk_bytes=chunk_bytes, workers=2))
+    (streamed,) = [r for r in read_rows(long_file, skip_bom=rules.corrected) if not isinstance(r, Row)]
+    assert [(p.file, p.line, p.field, p.reason) for p in result.problems] == [
+        ("input.csv", line, "", RECORD_TOO_LONG)] == [(streamed.file, streamed.line, "", streamed.reason)]
+    assert read_csv(tmp_path / "long" / offline.REJECTED_ROWS)[1:] == [
+        ["input.csv", str(line), "", RECORD_TOO_LONG, ""]]
+    # Every other row is judged as if the long line were not there.
+    clean = offline.evaluate_files([source], tmp_path / "clean", options(policy, rules))
+    assert result.rows_written == clean.rows_written == 38
+    for name in CSV_OUTPUTS:
+        assert (tmp_path / "long" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])
+def test_a_field_over_csvs_limit_is_refused_as_the_reader_refuses_it(gogen_fixtures, policy, tmp_path,
+                                                                      rules) -> None:
+    """A line under the line limit whose field is longer than csv's field limit: offline's fast
+    split knows no such limit, so it must not judge a row the streaming reader refuses."""
+    made = synthetic.generate(tmp_path / "sample", people=20, seed=5)
+    assert bundle.is_plain(made.doj_csv.read_text()), "synthetic data takes the fast path"
+    long_file = tmp_path / "input.csv"
+    line = _with_a_long_line(made.doj_csv, long_file, 5, csv.field_size_limit() + 5000)
+    result = offline.evaluate_files([long_file], tmp_path / "out", options(policy, rules))
+    (streamed,) = [r for r in read_rows(long_file) if not isinstance(r, Row)]
+    assert [(p.line, p.reason) for p in result.problems] == [(line, streamed.reason)] == [
+        (line, f"field longer than {csv.field_size_limit()} characters (unclosed quote?)")]
+    assert result.rows_written == made.rows
+
+
+def test_the_cutter_reads_a_huge_line_in_bounded_blocks(tmp_path) -> None:
+    """Planning reads at most a chunk (or a line's limit) at once, however long a line is."""
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as fh:
+        fh.write(b"a,b\n")
+        fh.write(b"y" * (64 * MAX_LINE_BYTES) + b"\n")
+        fh.write(b"c,d\n" * 10)
+    reads = []
+
+    class Recording:
+        def __init__(self, fh):
+            self._fh = fh
+
+        def read(self, size=-1):
+            reads.append(size)
+            return self._fh.read(size)
+
+        def __getattr__(self, name):
+            return getattr(self._fh, name)
+
+    size = path.stat().st_size
+    with open(path, "rb") as raw:
+        fh = Recording(raw)
+        first = offline._cut(fh, 0, size, 1 << 16)
+        second = offline._cut(fh, first[0], size, 1 << 16)
+        third = offline._cut(fh, second[0], size, 1 << 16)
+    assert first == (4, 1, False)
+    assert second == (4 + 64 * MAX_LINE_BYTES + 1, 1, True)
+    assert third == (size, 10, False)
+    assert 0 < max(reads) <= 4 * MAX_LINE_BYTES and -1 not in reads
+
+
 def test_rejected_rows_all_reach_the_file_but_memory_keeps_a_few(gogen_fixtures, policy, tmp_path,
                                                                   monkeypatch) -> None:
     """A file of bad rows must not fill memory: only the first few are held, every one is written."""
@@ -279,6 +368,86 @@ def test_cli_skip_row_exit_status_is_zero(gogen_fixtures, tmp_path, monkeypatch,
     assert status == 0
     assert "rejected row bad.csv:2: expected 95 fields, found 94" in capsys.readouterr().err
     assert len(read_csv(tmp_path / offline.REJECTED_ROWS)) == 38
+
+
+def _unusable_inputs(gogen_fixtures: Path, folder: Path) -> dict[str, tuple[Path, str]]:
+    """Files that cannot be DOJ files at all, each with the reason `evaluate` and `submit` give."""
+    good = (gogen_fixtures / "configurable_flow" / "input.csv").read_bytes()
+    header, _, body = good.partition(b"\n")
+    disp_date = COLUMNS.index("DISP_DATE")
+
+    def without_disp_date(line: bytes) -> bytes:
+        fields = next(csv.reader([line.decode()]))
+        del fields[disp_date]
+        return bundle.LineEncoder().line(fields).encode()
+
+    contents = {
+        "semicolons": (good.replace(b",", b";"), "it is delimited by semicolons, not commas"),
+        "tabs": (good.replace(b",", b"\t"), "it is delimited by tabs, not commas"),
+        "no-DISP_DATE": (b"".join(without_disp_date(line) for line in good.splitlines()),
+                         "its header lacks the column DISP_DATE"),
+        "empty": (b"", "it is empty"),
+        "header-only": (header + b"\n", "it has a header but no data rows"),
+        "random-bytes": (bytes(range(256)) * 64, "it holds binary data"),
+    }
+    files = {}
+    for name, (content, reason) in contents.items():
+        path = folder / f"{name}.csv"
+        path.write_bytes(content)
+        files[name] = path, reason
+    return files
+
+
+UNUSABLE = ["semicolons", "tabs", "no-DISP_DATE", "empty", "header-only", "random-bytes"]
+# gogen's rules refuse a file under 128 bytes with gogen's own EOF (exit 1), as gogen does.
+UNUSABLE_IN_COMPAT = [kind for kind in UNUSABLE if kind != "empty"]
+
+
+@pytest.mark.parametrize(("kind", "compat"), [(kind, []) for kind in UNUSABLE]
+                         + [(kind, ["--compat", "gogen"]) for kind in UNUSABLE_IN_COMPAT])
+def test_a_file_that_cannot_be_a_doj_file_stops_evaluate_with_one_message(
+        gogen_fixtures, tmp_path, monkeypatch, capsys, kind, compat) -> None:
+    """Exit 3 and one line naming the file and why, before anything is written (not one line per row)."""
+    path, reason = _unusable_inputs(gogen_fixtures, tmp_path)[kind]
+    good = gogen_fixtures / "configurable_flow" / "input.csv"
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    status = cli.main(["evaluate", "--county", "SACRAMENTO", "--compute-at", "2019-11-11",
+                       "--policy", str(gogen_fixtures / "eligibility_options.json"), *compat,
+                       "--out", str(out), str(good), path.name])
+    err = capsys.readouterr().err
+    assert status == 3
+    (line,) = err.splitlines()
+    assert line.startswith(f"error: {path.name}: not a usable CA DOJ research file: {reason}")
+    assert not out.exists(), "nothing is written, not even for the good file"
+
+
+def test_gogens_short_file_refusal_stays_in_compat_mode(tmp_path, gogen_fixtures, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    status = cli.main(["evaluate", "--county", "SACRAMENTO", "--compute-at", "2019-11-11",
+                       "--policy", str(gogen_fixtures / "eligibility_options.json"), "--compat", "gogen",
+                       "--out", "out", "empty.csv"])
+    assert status == 1
+    assert capsys.readouterr().err.splitlines() == ["empty.csv: EOF"]
+    assert json.loads((tmp_path / "out" / "gogen.err").read_text()) == {
+        "empty.csv": {"errorType": "OTHER", "errorMessage": "EOF"}}
+
+
+@pytest.mark.parametrize(("county", "message"), [
+    ("ATLANTIS", "--county: 'ATLANTIS' is not a county of 'ca' (e.g. SAN JOAQUIN)"),
+    ("Sacramento", "--county: 'Sacramento' is written SACRAMENTO in the records"),
+    ("", "--county: '' is not a county of 'ca' (e.g. SAN JOAQUIN)"),
+])
+def test_evaluate_refuses_a_county_that_would_match_no_conviction(gogen_fixtures, tmp_path, capsys,
+                                                                 county, message) -> None:
+    """gogen compares the county exactly: any other spelling judges nobody and reports 0 convictions."""
+    status = cli.main(["evaluate", "--county", county, "--compute-at", "2019-11-11",
+                       "--policy", str(gogen_fixtures / "eligibility_options.json"),
+                       "--out", str(tmp_path / "out"), str(gogen_fixtures / "configurable_flow" / "input.csv")])
+    assert status == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {message}"]
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("rules", [GOGEN, CORRECTED], ids=["gogen", "corrected"])

@@ -11,10 +11,11 @@ from kafka.errors import KafkaTimeoutError, NotLeaderForPartitionError
 from kafka.future import Future
 
 from clearway import events, topics
+from clearway.ca_doj.reader import MAX_LINE_BYTES, RECORD_TOO_LONG
 from clearway.cli import main as clearway_main
 from clearway.devstack import Submission
 from clearway.v1 import batch_pb2, case_pb2, dead_letter_pb2, envelope_pb2
-from clearway_intake.bulk import submit_file, submit_files
+from clearway_intake.bulk import UnusableInput, submit_file, submit_files
 from clearway_intake.domain.ca_doj import COLUMNS, NUM_COLUMNS
 from clearway_intake.domain.ca_doj import columns as col
 from clearway_intake.domain.identity import PersonIds
@@ -149,6 +150,25 @@ def test_bad_rows_are_dead_lettered_with_file_line_field_and_original_bytes(file
     assert letters[1].reason == "south.csv:2 field SUBJECT_ID: SUBJECT_ID: empty"
     assert letters[1].original == ",".join(doj_fields("", "101001001000")).encode()
     assert all(d.envelope.batch_id == "batch-1" for d in letters)
+
+
+def test_a_line_too_long_is_one_bounded_dead_letter_and_the_batch_goes_on(tmp_path):
+    """A line over the reader's limit: its dead letter keeps 1 MiB of it and says so; the rows
+    after it are published and the batch is closed."""
+    long_line = ",".join(doj_fields("70000002", "101001001000")) + "x" * (6 * MAX_LINE_BYTES) + "\n"
+    path = write_doj(tmp_path / "long.csv", [doj_fields("70000001", "101001001000"), long_line,
+                                              doj_fields("70000003", "101001001000")])
+    report, producer = submit([path])
+    (letter,) = producer.sent(topics.INTAKE_REJECTED)
+    assert (letter.source_file, letter.line, letter.field) == ("long.csv", 3, "")
+    assert letter.reason == f"long.csv:3: {RECORD_TOO_LONG}"
+    assert letter.original == long_line.encode()[:MAX_LINE_BYTES]
+    assert letter.original_truncated and letter.original_size == len(long_line)
+    assert letter.ByteSize() < topics.MAX_MESSAGE_BYTES
+    assert sorted(c.person.identifiers[0].value for c in producer.sent(topics.CASES)) == ["70000001",
+                                                                                        "70000003"]
+    (closed,) = producer.sent(topics.BATCHES)
+    assert (closed.case_count, closed.row_count, closed.rejected_row_count) == (2, 3, 1)
 
 
 def test_batch_closed_comes_last_after_every_case_is_flushed(files):
@@ -470,10 +490,9 @@ def test_submit_reads_as_gogen_only_under_gogens_rule_version(files, cli_produce
     marked.write_bytes(b"\xef\xbb\xbf" + files[0].read_bytes())
     assert clearway_main(["submit", str(marked), "--rule-version", "gogen-0.2.13"]) == 0
     assert clearway_main(["submit", str(marked), "--rule-version", "2026.11"]) == 0
-    assert clearway_main(["submit", str(marked), "--rule-version", "no-such-version"]) == 0
     cases = [c.envelope.batch_id for c in cli_producer.sent(topics.CASES)]
     per_batch = [cases.count(batch) for batch in dict.fromkeys(cases)]
-    assert per_batch == [3, 2, 2], "the header after the BOM is a person only in gogen's reading"
+    assert per_batch == [3, 2], "the header after the BOM is a person only in gogen's reading"
 
 
 def test_submit_threads_every_option_into_the_batch(files, cli_producer, capsys):
@@ -491,3 +510,101 @@ def test_submit_threads_every_option_into_the_batch(files, cli_producer, capsys)
                                                                                "south.csv"]
     assert (closed.envelope.tenant, closed.envelope.jurisdiction) == ("t9", "ca/yolo")
     assert all(c.evaluation == evaluation() for c in producer.sent(topics.CASES))
+
+
+# --- what `clearway submit` refuses before anything is published ----------------------
+
+
+def unusable_files(folder: Path, good: Path) -> dict[str, tuple[Path, str]]:
+    """Files that cannot be DOJ files at all, with the reason given for each."""
+    text = good.read_bytes()
+    header, _, _ = text.partition(b"\n")
+    no_disp_date = header.replace(b"DISP_DATE,", b"") + b"\n" + b"\n".join(
+        ",".join(doj_fields(str(70000010 + n), "101001001000")[:94]).encode() for n in range(3))
+    contents = {
+        "semicolons": (text.replace(b",", b";"), "it is delimited by semicolons, not commas"),
+        "tabs": (text.replace(b",", b"\t"), "it is delimited by tabs, not commas"),
+        "no-DISP_DATE": (no_disp_date, "its header lacks the column DISP_DATE"),
+        "empty": (b"", "it is empty"),
+        "header-only": (header + b"\n", "it has a header but no data rows"),
+        "random-bytes": (bytes(range(256)) * 64, "it holds binary data"),
+    }
+    made = {}
+    for name, (content, reason) in contents.items():
+        path = folder / f"{name}.csv"
+        path.write_bytes(content)
+        made[name] = path, reason
+    return made
+
+
+@pytest.mark.parametrize("rule_version", ["2026.11", "gogen-0.2.13"])
+@pytest.mark.parametrize("kind", ["semicolons", "tabs", "no-DISP_DATE", "empty", "header-only",
+                                  "random-bytes"])
+def test_submit_refuses_a_file_that_cannot_be_a_doj_file_before_publishing(
+        files, cli_producer, tmp_path, capsys, kind, rule_version):
+    path, reason = unusable_files(tmp_path, files[1])[kind]
+    if kind == "empty" and rule_version == "gogen-0.2.13":
+        # gogen's reading: a file under its 128-byte header sniff is rejected in the batch with EOF.
+        assert clearway_main(["submit", str(files[1]), str(path), "--rule-version", rule_version]) == 1
+        assert "file empty.csv rejected whole (OTHER): EOF" in capsys.readouterr().out
+        return
+    status = clearway_main(["submit", str(files[1]), str(path), "--rule-version", rule_version])
+    captured = capsys.readouterr()
+    assert status == 3
+    (line,) = captured.err.splitlines()
+    assert line.startswith(f"error: {path}: not a usable CA DOJ research file: {reason}")
+    assert cli_producer.calls == [], "no publisher was even made"
+    assert captured.out == ""
+
+
+def test_submit_files_refuses_an_unusable_file_before_any_send(files, tmp_path):
+    path, _ = unusable_files(tmp_path, files[1])["semicolons"]
+    producer = RecordingProducer()
+    with pytest.raises(UnusableInput) as refused:
+        submit_files([files[1], path], CasePublisher("unused", PersonIds(KEY), producer=producer),
+                     tenant="t", jurisdiction="ca/sacramento")
+    assert [f.file for f in refused.value.files] == [str(path)]
+    assert producer.calls == []
+
+
+@pytest.mark.parametrize(("argv", "env", "message"), [
+    (["--jurisdiction", "ca/atlantis"], {},
+     "error: --jurisdiction: 'atlantis' is not a county of 'ca' (e.g. ca/alameda)"),
+    (["--jurisdiction", "ca/../../etc"], {},
+     "error: --jurisdiction: 'ca/../../etc' is not a jurisdiction: write state/county in lower case, "
+     "e.g. ca/sacramento"),
+    ([], {"CLEARWAY_JURISDICTION": "zz/nowhere"},
+     "error: $CLEARWAY_JURISDICTION: no rule packs for state 'zz'; known: ca"),
+    (["--rule-version", "9.9"], {},
+     "error: --rule-version: unknown ca-prop64 version '9.9'; known: gogen-0.2.13, 2026.11"),
+])
+def test_submit_refuses_an_unknown_jurisdiction_or_rule_version_before_publishing(
+        files, cli_producer, monkeypatch, capsys, argv, env, message):
+    """Judged under no rule pack, every case would be told "no convictions", or dead-lettered."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert clearway_main(["submit", *map(str, files), *argv]) == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert cli_producer.calls == []
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\x00\x01\x02" * 100, "error: contacts.csv: it holds binary data, not comma-separated UTF-8 text"),
+    (b"subject_id;email;phone;language;consent_email;consent_sms;consent_mail\n",
+     "error: contacts.csv: line 1: it is delimited by semicolons, not commas"),
+    (b"subject_id,email\n70000001,a@example.org\n",
+     "error: contacts.csv: line 1: missing columns phone, language, consent_email, consent_sms, consent_mail"),
+    (b"subject_id,email,phone,language,consent_email,consent_sms,consent_mail\n"
+     b"70000001,a@example.org,,en,true,true,true\n70000002,x@,,en,true,true,true\n",
+     "error: contacts.csv: line 3, column email: is not a valid email address"),
+    (b"subject_id,email,phone,language,consent_email,consent_sms,consent_mail\n"
+     b"70000001,a\xff@example.org,,en,true,true,true\n",
+     "error: contacts.csv: line 2, column email: is not valid UTF-8"),
+])
+def test_submit_refuses_a_bad_contacts_file_in_one_line_before_publishing(
+        files, cli_producer, tmp_path, capsys, content, message):
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_bytes(content)
+    assert clearway_main(["submit", *map(str, files), "--contacts", str(contacts)]) == 3
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert cli_producer.calls == []

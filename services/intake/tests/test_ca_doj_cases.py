@@ -13,6 +13,7 @@ from clearway_intake.domain.ca_doj import (
     SUBJECT_ID_SCHEME,
     SUBJECT_IN_FILE_SCHEME,
     ContactInfo,
+    ContactsError,
     Row,
     apply_contact,
     case_input_from_rows,
@@ -379,10 +380,11 @@ def test_load_contacts_and_apply(tmp_path):
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("10000001,a@example.org,+15550100001,en,maybe,false,false\n", "line 2: consent_email"),
-        ("10000001,a@example.org,+1555,en,true,true,true\n10000001,b@example.org,,en,true,true,true\n",
-         "line 3: subject_id appears more than once"),
-        (",a@example.org,,en,true,true,true\n", "line 2: subject_id is empty"),
+        ("10000001,a@example.org,+15550100001,en,maybe,false,false\n",
+         "contacts.csv: line 2, column consent_email: is not true or false"),
+        ("10000001,a@example.org,+15550100001,en,true,true,true\n10000001,b@example.org,,en,true,true,true\n",
+         "contacts.csv: line 3, column subject_id: appears more than once (first on line 2)"),
+        (",a@example.org,,en,true,true,true\n", "contacts.csv: line 2, column subject_id: is empty"),
     ],
 )
 def test_load_contacts_rejects_bad_lines_without_quoting_values(tmp_path, body, expected):
@@ -399,3 +401,60 @@ def test_load_contacts_needs_every_column(tmp_path):
     path.write_text("subject_id,email\n10000001,a@example.org\n")
     with pytest.raises(ValueError, match="missing columns phone, language"):
         load_contacts(path)
+
+
+GOOD_CONTACT = "10000001,ana.diaz.1@example.org,+15550100001,es,true,false,true\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(b"", "contacts.csv: it is empty", id="empty"),
+        pytest.param(bytes(range(256)) * 40, "contacts.csv: it holds binary data", id="binary"),
+        pytest.param((CONTACTS_HEADER + GOOD_CONTACT).replace(",", ";").encode(),
+                     "contacts.csv: line 1: it is delimited by semicolons, not commas", id="semicolons"),
+        pytest.param((CONTACTS_HEADER + GOOD_CONTACT).replace(",", "\t").encode(),
+                     "contacts.csv: line 1: it is delimited by tabs, not commas", id="tabs"),
+        pytest.param((CONTACTS_HEADER + GOOD_CONTACT).encode().replace(b"ana.diaz", b"ana\xffdiaz"),
+                     "contacts.csv: line 2, column email: is not valid UTF-8", id="undecodable"),
+        pytest.param((CONTACTS_HEADER + GOOD_CONTACT + "10000002,b@example.org\n").encode(),
+                     "contacts.csv: line 3: expected 7 fields, found 2", id="short-line"),
+        pytest.param((CONTACTS_HEADER + '10000002,"b@example.org,,en,true,true,true\n').encode(),
+                     "contacts.csv: line 2: bad CSV quoting", id="open-quote"),
+        pytest.param((CONTACTS_HEADER + GOOD_CONTACT + "10000002,ana.diaz@,,en,true,true,true\n").encode(),
+                     "contacts.csv: line 3, column email: is not a valid email address", id="email"),
+        pytest.param((CONTACTS_HEADER + "10000002,a@example.org\r\nBcc: x@example.org,,en,true,true,true\n"
+                      ).encode(), "contacts.csv: line 2: expected 7 fields, found 2", id="header-injection"),
+        pytest.param((CONTACTS_HEADER + '10000002,"a@example.org\r\nBcc: x@example.org",,en,true,true,true\n'
+                      ).encode(), "contacts.csv: line 2, column email: is not a valid email address",
+                     id="quoted-header-injection"),
+        pytest.param((CONTACTS_HEADER + "10000002,b@example.org,555-0100 ext 9,en,true,true,true\n").encode(),
+                     "contacts.csv: line 2, column phone: is not an E.164 phone number", id="phone"),
+        pytest.param((CONTACTS_HEADER + "10000002,b@example.org,,english please,true,true,true\n").encode(),
+                     "contacts.csv: line 2, column language: is not a language tag", id="language"),
+        pytest.param((CONTACTS_HEADER + "x" * (70 * 1024) + "\n").encode(),
+                     "contacts.csv: line 2: longer than 64 KiB", id="long-line"),
+    ],
+)
+def test_a_bad_contacts_file_is_refused_naming_file_line_and_column(tmp_path, content, expected):
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(content)
+    with pytest.raises(ContactsError) as err:
+        load_contacts(path)
+    message = str(err.value)
+    assert message.startswith(expected), message
+    assert "\n" not in message
+    for value in ("ana", "diaz", "example.org", "0100", "english", "Bcc", "10000002"):
+        assert value not in message
+
+
+def test_contacts_columns_may_come_in_any_order_and_blank_values_are_no_contact(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(b"\xef\xbb\xbfconsent_mail,subject_id,language,phone,email,consent_sms,consent_email,note\r\n"
+                     b"true,10000001,es-MX,+15550100001,ana@example.org,false,yes,anything\r\n"
+                     b"\r\n"
+                     b",10000002,,,,,,\r\n")
+    assert load_contacts(path) == {
+        "10000001": ContactInfo("ana@example.org", "+15550100001", "es-MX", True, False, True),
+        "10000002": ContactInfo(),
+    }

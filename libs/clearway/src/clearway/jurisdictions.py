@@ -88,3 +88,21 @@ def problem(text: str) -> str | None:
 
 def _show(text: str) -> str:
     return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
+
+
+def county_name_problem(state: str, name: str) -> str | None:
+    """Why ``name`` is not a county of ``state`` as its records write it, or None.
+
+    CA DOJ data writes counties in upper case with spaces (``SAN JOAQUIN``) and
+    gogen compares them exactly: any other spelling would match no conviction
+    and judge nobody, so it is refused with the spelling that would match.
+    """
+    counties = COUNTIES.get(state)
+    if counties is None:
+        return f"no rule packs for state {state!r}; known: {', '.join(sorted(COUNTIES))}"
+    slug = "-".join(name.lower().split())
+    if slug in counties:
+        written = Jurisdiction(state, slug).county_name
+        return None if name == written else f"{_show(name)} is written {written} in the records"
+    example = Jurisdiction(state, "san-joaquin" if "san-joaquin" in counties else min(counties))
+    return f"{_show(name)} is not a county of {state!r} (e.g. {example.county_name})"

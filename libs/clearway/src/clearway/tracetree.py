@@ -32,17 +32,25 @@ class SpanRecord:
         return (self.end_ns - self.start_ns) / 1e6
 
 
+class SpanFileError(ValueError):
+    """A span file line that is not a span the file exporter writes (names file and line)."""
+
+
 def load_spans(trace_dir: Path) -> list[SpanRecord]:
     spans = []
     for path in sorted(Path(trace_dir).glob("*.jsonl")):
-        with open(path, encoding="utf-8") as lines:
-            for line in lines:
+        with open(path, "rb") as lines:
+            for number, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
-                d = json.loads(line)
-                spans.append(SpanRecord(d["trace_id"], d["span_id"], d.get("parent_span_id"),
-                                        d["name"], d.get("service", ""), d["start_ns"],
-                                        d["end_ns"], d.get("attributes") or {}))
+                try:
+                    d = json.loads(line)
+                    spans.append(SpanRecord(str(d["trace_id"]), str(d["span_id"]), d.get("parent_span_id"),
+                                            str(d["name"]), str(d.get("service", "")), int(d["start_ns"]),
+                                            int(d["end_ns"]), dict(d.get("attributes") or {})))
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    raise SpanFileError(f"{path}: line {number}: not a span as Clearway's "
+                                        "file exporter writes one (JSON lines)") from None
     return spans
 
 

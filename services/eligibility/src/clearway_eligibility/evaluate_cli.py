@@ -3,8 +3,11 @@
     clearway evaluate --format ca-doj --county SACRAMENTO --compute-at 2019-11-11 \\
         --policy eligibility_options.json [--compat gogen] --out DIR FILE...
 
-Exit status: 0 done; 1 a file was rejected whole (--on-bad-row reject-file)
-or could not be read; 2 bad arguments or an unusable policy.
+Exit status (clearway.exitcodes): 0 done; 1 a file was rejected whole
+(--on-bad-row reject-file, or as gogen rejects a file it cannot read); 2 bad
+arguments, an unknown county or an unusable policy; 3 an input file cannot be
+a CA DOJ research file at all (empty, binary, another delimiter, columns
+missing): nothing is written.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import argparse
 import datetime
 import sys
 from pathlib import Path
+
+from clearway import exitcodes, jurisdictions
 
 from clearway_eligibility.domain import prop64
 from clearway_eligibility.domain.model import Policy, PolicyError
@@ -35,8 +40,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip-row: report the row in Rejected_Rows.csv and go on (default); "
                              "reject-file: reject the whole file, as gogen does")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    parser.add_argument("--workers", type=int, default=0, help="worker processes (default: one per CPU)")
+    parser.add_argument("--workers", type=_workers, default=0, help="worker processes (default: one per CPU)")
     parser.set_defaults(run=run)
+
+
+def _workers(text: str) -> int:
+    """argparse type for --workers: 0 (one per CPU) or more."""
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = -1
+    if workers < 0:
+        raise argparse.ArgumentTypeError("must be a whole number, 0 (one per CPU) or more")
+    return workers
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         return _usage("--compute-at must be a valid date in the format YYYY-MM-DD")
     county = args.county
-    if not county.strip():
-        return _usage("--county must not be empty")
+    problem = jurisdictions.county_name_problem("ca", county)
+    if problem is not None:
+        return _usage(f"--county: {problem}")
     try:
         policy = Policy.from_json(args.policy.read_bytes())
     except OSError as error:
@@ -68,9 +85,13 @@ def run(args: argparse.Namespace) -> int:
     bars = _ProgressBars()
     try:
         result = offline.evaluate_files(args.files, args.out, options, progress=bars.update)
+    except offline.UnusableInput as error:
+        for unusable in error.files:
+            print(f"error: {unusable}", file=sys.stderr)
+        return exitcodes.UNUSABLE_INPUT
     except offline.EvaluateError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return exitcodes.USAGE
     finally:
         bars.close()
 
@@ -95,12 +116,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"{result.identity_conflicts} SUBJECT_IDs hold rows of different people (CII or name "
               f"and date of birth differ): {held}")
     print(f"results in {args.out}: " + ", ".join(p.name for p in result.outputs))
-    return 1 if result.file_errors else 0
+    return exitcodes.FILE_REJECTED if result.file_errors else exitcodes.OK
 
 
 def _usage(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
-    return 2
+    return exitcodes.USAGE
 
 
 class _ProgressBars:

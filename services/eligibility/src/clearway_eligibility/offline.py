@@ -17,6 +17,10 @@ rows on a small machine, in memory that does not grow with the input:
 
 Only a chunk (4 MB of input) or a partition (8 MB of input, as facts) is in
 memory at once per worker; the main process keeps a few numbers per chunk.
+A line longer than the reader's MAX_LINE_BYTES (1 MiB) is reported as the
+streaming reader reports it (RECORD_TOO_LONG, same file and line); one longer
+than a chunk is a chunk of its own that nobody reads, found by the cutter in
+bounded reads.
 """
 
 from __future__ import annotations
@@ -44,20 +48,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clearway.ca_doj import bundle, summary
+from clearway.ca_doj import bundle, screen, summary
 from clearway.ca_doj import columns as col
 from clearway.ca_doj.columns import COLUMNS, NUM_COLUMNS
 from clearway.ca_doj.reader import (
     CR_STANDIN,
+    MAX_LINE_BYTES,
+    RECORD_TOO_LONG,
     SHORT_FILE_ERROR,
     SNIFF_BYTES,
+    RecordTooLong,
     count_order_problem,
     data_start,
     go_line_ends,
     gogen_parse_error,
+    line_content_length,
     parse_records,
     record_problem,
     restore_cr,
+    skip_line,
 )
 
 from clearway_eligibility.domain import doj_rows, prop64, report, sections
@@ -79,6 +88,14 @@ REJECT_FILE = "reject-file"
 
 class EvaluateError(Exception):
     """A run that cannot start (bad input path, unusable output folder)."""
+
+
+class UnusableInput(EvaluateError):
+    """Input files that cannot be CA DOJ research files at all: nothing is judged or written."""
+
+    def __init__(self, files: list[screen.UnusableFile]) -> None:
+        super().__init__("; ".join(map(str, files)))
+        self.files = files
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,9 @@ class _Chunk:
     start: int
     end: int
     first_line: int  # physical line number of the chunk's first line
+    # One line longer than MAX_LINE_BYTES and than the block the cutter reads:
+    # reported as a record too long, never read.
+    too_long: bool = False
 
 
 def _plan(paths: Sequence[str], options: Options) -> tuple[Iterator[_Chunk], list[int], int]:
@@ -164,30 +184,48 @@ def _cut_chunks(paths: Sequence[str], spans: list[tuple[int, int]], headers: lis
         with open(path, "rb") as fh:
             line = 1 + header
             while start < size:
-                end, newlines = _cut(fh, start, size, chunk_bytes)
-                yield _Chunk(number, file_number, path, start, end, line)
+                end, newlines, too_long = _cut(fh, start, size, chunk_bytes)
+                yield _Chunk(number, file_number, path, start, end, line, too_long)
                 number += 1
                 line += newlines
                 start = end
 
 
-def _cut(fh, start: int, size: int, chunk_bytes: int) -> tuple[int, int]:
+def _cut(fh, start: int, size: int, chunk_bytes: int) -> tuple[int, int, bool]:
     """The chunk that begins at `start`: its end, after a newline with even
-    quotes before it, and its number of newlines (read once, for both)."""
+    quotes before it, its number of newlines (read once, for both), and
+    whether it is one line too long to read.
+
+    When no record ends within the block (at least MAX_LINE_BYTES), either its
+    first line is too long, and is a chunk of its own found by skipping to its
+    end in bounded reads, or a quote opened on it runs on past any record's
+    limit, and the chunk ends at the block's last line end (csv reports the
+    runaway field there, as the streaming reader does).
+    """
     want = chunk_bytes
     while True:
         fh.seek(start)
         block = fh.read(want)
         if start + len(block) >= size:
-            return size, block.count(b"\n")
+            return size, block.count(b"\n"), False
         cut = len(block)
         while True:
             cut = block.rfind(b"\n", 0, cut)
             if cut < 0:
                 break
             if block.count(b'"', 0, cut) % 2 == 0:
-                return start + cut + 1, block.count(b"\n", 0, cut + 1)
-        want *= 2  # one record longer than the block: look further
+                return start + cut + 1, block.count(b"\n", 0, cut + 1), False
+        if want > MAX_LINE_BYTES + 2:
+            break
+        want *= 2  # one record longer than the block: look further, as far as a line may go
+    first_end = block.find(b"\n")
+    if first_end < 0:
+        fh.seek(start + len(block))
+        return start + len(block) + skip_line(fh), 1, True
+    if line_content_length(block[: first_end + 1]) > MAX_LINE_BYTES:
+        return start + first_end + 1, 1, True
+    last_end = block.rfind(b"\n")
+    return start + last_end + 1, block.count(b"\n", 0, last_end + 1), False
 
 
 # --- 2. read (worker side) -----------------------------------------------------------
@@ -223,6 +261,8 @@ class _ChunkResult:
 
 def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     """Parse a chunk; write its lines as if unjudged; spill the rules' facts by partition."""
+    if chunk.too_long:
+        return _scan(chunk, [], True, one_line_records=False, too_long=True)
     with open(chunk.path, "rb") as fh:
         fh.seek(chunk.start)
         data = fh.read(chunk.end - chunk.start)
@@ -240,25 +280,75 @@ def _read_chunk(chunk: _Chunk) -> _ChunkResult:
     # bytes per character).
     lines = text.split("\n")
     del text
-    if plain:
+    longest = max(map(len, lines))
+    too_long = _too_long_lines(lines, longest)
+    # str.split knows no field limit: a line that could hold a field over csv's
+    # goes to csv, which refuses it as the streaming reader does.
+    if plain and not too_long and longest <= csv.field_size_limit():
         try:
             return _scan(chunk, lines, ascii_only, one_line_records=True)
         except csv.Error:
             pass  # a record spans lines or is malformed: the general reader finds it and reads on
-    return _scan(chunk, lines, ascii_only, one_line_records=False, plain=plain, stood_in=stood_in)
+    return _scan(chunk, lines, ascii_only, one_line_records=False, plain=plain, stood_in=stood_in,
+                 too_long_lines=too_long)
 
 
-def _records(lines: list[str], stood_in: bool) -> Iterator[tuple[int, str, list[str] | str]]:
+def _too_long_lines(lines: list[str], longest: int) -> frozenset[int]:
+    """Indexes of the lines longer than MAX_LINE_BYTES in the file (nearly always none).
+
+    A character is 1 to 4 bytes (a lone CR or an undecodable byte is one), so
+    only lines longer than a quarter of the limit are measured, and a chunk
+    whose `longest` line is shorter costs nothing more.
+    """
+    shortest_suspect = MAX_LINE_BYTES // 4
+    if longest <= shortest_suspect:
+        return frozenset()
+    return frozenset(
+        i for i, line in enumerate(lines)
+        if len(line) > shortest_suspect
+        and len(line.replace(CR_STANDIN, "\r").encode("utf-8", "surrogateescape")) > MAX_LINE_BYTES)
+
+
+class _ChunkLines:
+    """A chunk's lines for csv.reader, line ends put back; a line in `too_long`
+    raises RecordTooLong in its place, as the streaming reader's line source does."""
+
+    def __init__(self, lines: list[str], too_long: frozenset[int]) -> None:
+        self._lines = lines
+        self._too_long = too_long
+        self.count = 0
+
+    def __iter__(self) -> "_ChunkLines":
+        return self
+
+    def __next__(self) -> str:
+        number = self.count
+        if number >= len(self._lines):
+            raise StopIteration
+        self.count += 1
+        if number in self._too_long:
+            raise RecordTooLong
+        return self._lines[number] + "\n"
+
+
+def _records(lines: list[str], stood_in: bool, too_long: frozenset[int] = frozenset()
+             ) -> Iterator[tuple[int, str, list[str] | str]]:
     """(index of first line, record as read, fields or why it cannot be parsed), any shape of record."""
     # csv reads the lines with their line ends put back, so quoted fields can span them.
-    for first, done_lines, fields in parse_records(csv.reader((line + "\n" for line in lines), strict=True)):
+    if too_long:
+        source = _ChunkLines(lines, too_long)
+        parsed = parse_records(csv.reader(source, strict=True), lines_read=lambda: source.count)
+    else:
+        parsed = parse_records(csv.reader((line + "\n" for line in lines), strict=True))
+    for first, done_lines, fields in parsed:
         if stood_in and not isinstance(fields, str):
             fields = restore_cr(fields)
         yield first, lines[first] if done_lines - first == 1 else "\n".join(lines[first:done_lines]), fields
 
 
 def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records: bool,
-          plain: bool = True, stood_in: bool = False) -> _ChunkResult:
+          plain: bool = True, stood_in: bool = False, too_long_lines: frozenset[int] = frozenset(),
+          too_long: bool = False) -> _ChunkResult:
     """Read a chunk's records; write its lines as if unjudged; spill the rules' facts by partition.
 
     `one_line_records`: the fast way for a plain chunk (is_plain), pairing each
@@ -267,6 +357,8 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     The lines of candidate convictions (in-county Prop 64 CONVICTED rows) are
     kept aside with their parts, so assembly can swap in the judged version.
     A line Go would write back unchanged (nearly all) is copied, not re-encoded.
+    `too_long_lines`: the lines that are records too long (_too_long_lines);
+    `too_long`: the chunk is one such line, not read (`lines` is empty).
     """
     options: Options = _state["options"]
     spool = Path(_state["spool"])
@@ -279,7 +371,7 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     if one_line_records:
         records = zip(itertools.count(), lines, itertools.repeat(None))  # split in the loop
     else:
-        records = _records(lines, stood_in)
+        records = _records(lines, stood_in, too_long_lines)
 
     encoder = bundle.LineEncoder()
     # Output pieces since the last candidate: input lines and shared tails, no copies.
@@ -312,6 +404,9 @@ def _scan(chunk: _Chunk, lines: list[str], ascii_only: bool, *, one_line_records
     empty_subject_resets = doj_rows.resets_each_row("", corrected=corrected)
     empty_tail = tails[""] = encoder.line(report.unjudged_columns("", "", rules))
     local = 0
+    if too_long:
+        problems.append(RowProblem(name, chunk.first_line, "", RECORD_TOO_LONG, ""))
+        local = 1
 
     with open(spool / f"a{chunk.number}", "wb") as all_out, open(spool / f"c{chunk.number}", "wb") as cond_out:
         for first, raw, fields in records:
@@ -570,11 +665,6 @@ def evaluate_files(
     started = time.perf_counter()
     paths = [os.fspath(p) for p in paths]
     out = Path(out_dir)
-    # Created first, so an error file can always be written (gogen loses it, §1.8).
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise EvaluateError(f"cannot create the output folder {out}: {error.strerror}") from None
     result = RunResult()
     readable = []
     for path in paths:
@@ -588,6 +678,14 @@ def evaluate_files(
             # gogen's wording is Go's OS error text (§1.8): "open <path>: no such file or directory".
             reason = "no such file or directory" if not os.path.exists(path) else "not a readable file"
             result.file_errors[path] = {"errorType": "OTHER", "errorMessage": f"open {path}: {reason}"}
+    unusable = screen.screen_files(readable)
+    if unusable:
+        raise UnusableInput(unusable)
+    # Created before reading, so an error file can always be written (gogen loses it, §1.8).
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EvaluateError(f"cannot create the output folder {out}: {error.strerror}") from None
 
     cutter, headers, total_bytes = _plan(readable, options)
     chunks: list[_Chunk] = []  # every chunk cut, in order, for the phases after reading

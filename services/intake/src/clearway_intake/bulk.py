@@ -17,6 +17,11 @@ and none of its rows are published; BatchClosed names it with gogen's error.
 The documented limits of a case (domain/limits.py) hold here too: a row with a
 field over its limit is a malformed row, and a person whose rows make a case
 over the whole-case budget is dead-lettered whole, naming files and lines.
+
+A file that cannot be a CA DOJ research file at all (empty, binary, another
+delimiter, a header lacking columns: clearway.ca_doj.screen) stops the batch
+before anything is published (UnusableInput), as a bad contacts file does
+(ContactsError).
 """
 
 from __future__ import annotations
@@ -27,14 +32,16 @@ import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from clearway import events, tracing
 from clearway.ca_doj.identity import row_conflicts
+from clearway.ca_doj import screen
 from clearway.ca_doj.reader import SHORT_FILE_ERROR, SNIFF_BYTES, data_start, gogen_parse_error
 from clearway.v1 import batch_pb2, case_pb2
 
 from clearway_intake.domain.ca_doj import (
+    ContactInfo,
     FieldProblem,
     Row,
     RowError,
@@ -60,6 +67,25 @@ MAX_ROWS_PER_CASE = LIMITS["record.source_rows"].maximum
 _COUNTED_ROWS = 1_000
 
 
+class UnusableInput(ValueError):
+    """Files of a batch that cannot be CA DOJ research files at all: nothing was published."""
+
+    def __init__(self, files: list[screen.UnusableFile]) -> None:
+        super().__init__("; ".join(map(str, files)))
+        self.files = files
+
+
+def unusable_files(paths: Iterable[str | os.PathLike[str]], *,
+                   gogen_reading: bool = False) -> list[screen.UnusableFile]:
+    """The files among ``paths`` that cannot be CA DOJ research files (clearway.ca_doj.screen).
+
+    Under gogen's reading a file shorter than its header sniff is left out: the
+    batch rejects it with gogen's ``EOF``, as gogen does.
+    """
+    return screen.screen_files(
+        p for p in paths if not (gogen_reading and os.path.getsize(p) < SNIFF_BYTES))
+
+
 @dataclass
 class BatchReport:
     batch_id: str
@@ -76,6 +102,7 @@ class BatchReport:
 
 def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublisher, *,
                  tenant: str, jurisdiction: str, contacts_path: Path | None = None,
+                 contacts: Mapping[str, ContactInfo] | None = None,
                  batch_id: str | None = None,
                  evaluation: case_pb2.EvaluationRequest | None = None,
                  on_row: Callable[[int], None] | None = None,
@@ -85,6 +112,9 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
                  gogen_reading: bool = False) -> BatchReport:
     """Publish every person of ``paths`` (one batch), then BatchClosed; ``on_row(n)`` reports progress.
 
+    ``contacts``: contact details by SUBJECT_ID, already loaded (else read from
+    ``contacts_path``; a bad file raises ContactsError). A file that cannot be a
+    DOJ file raises UnusableInput. Both before anything is published.
     ``evaluation`` goes into every CaseSubmitted and into BatchClosed.
     ``partitions`` overrides the spool's partition count (default: from the input size).
     ``on_bad_row``: what a malformed row costs, itself (SKIP_ROW) or its whole file (REJECT_FILE).
@@ -103,8 +133,12 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
         # Source rows and reports name files by base name only; two alike would be confused.
         raise ValueError("two files of a batch have the same name: " + ", ".join(names))
     evaluation = evaluation if evaluation is not None else case_pb2.EvaluationRequest()
+    unusable = unusable_files(paths, gogen_reading=gogen_reading)
+    if unusable:
+        raise UnusableInput(unusable)
     report = BatchReport(batch_id=batch_id or str(uuid.uuid4()), source_files=names)
-    contacts = load_contacts(contacts_path) if contacts_path else {}
+    if contacts is None:
+        contacts = load_contacts(contacts_path) if contacts_path else {}
     if partitions is None:
         partitions = partition_count(sum(p.stat().st_size for p in paths), PARTITION_BYTES)
     tracer = tracing.tracer("clearway.intake")
@@ -119,7 +153,8 @@ def submit_files(paths: Sequence[str | os.PathLike[str]], publisher: CasePublish
             """Dead-letter a record that could not be read, or a row with validate_row's `problems`."""
             if isinstance(item, RowError):
                 _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
-                        item.field or "", item.reason, item.raw)
+                        item.field or "", item.reason, item.raw,
+                        original_size=item.size or len(item.raw), truncated=item.raw_truncated)
             else:
                 _reject(publisher, report, tenant, jurisdiction, item.file, item.line,
                         problems[0].field, _reasons(problems), ",".join(item.fields).encode())
@@ -281,12 +316,18 @@ def _reasons(problems) -> str:
 
 
 def _reject(publisher: CasePublisher, report: BatchReport, tenant: str, jurisdiction: str,
-            file: str, line: int, field: str, reason: str, raw: bytes) -> None:
+            file: str, line: int, field: str, reason: str, raw: bytes, *,
+            original_size: int = 0, truncated: bool = False) -> None:
+    """Dead-letter a record; ``raw`` holds only its start when ``truncated`` (the
+    reader keeps at most 1 MiB of a record), ``original_size`` its full size."""
     report.rejected_rows += 1
     where = f"{file}:{line}" + (f" field {field}" if field else "")
     log.warning("rejected a row", extra={"file": file, "line": line, "field": field,
                                          "reason": reason})
-    publisher.publish_rejection(events.dead_letter(
+    letter = events.dead_letter(
         source="intake", reason=f"{where}: {reason}", original=raw, tenant=tenant,
         jurisdiction=jurisdiction, batch_id=report.batch_id, source_file=file, line=line,
-        field=field))
+        field=field)
+    letter.original_size = max(original_size, len(raw))
+    letter.original_truncated = truncated
+    publisher.publish_rejection(letter)

@@ -22,7 +22,12 @@ here; `skip_bom=False` keeps it for gogen's own rule version.
 `validate_row` and `count_order_problem` say which well-formed rows cannot be
 judged; offline evaluation and intake reject the same ones.
 
-Memory is bounded by the longest record, never by the file.
+Memory is bounded, never by the file and never by a line: a physical line
+longer than MAX_LINE_BYTES (1 MiB; a DOJ row is about 1 KB) is one
+`RowError` (RECORD_TOO_LONG), of which only the first bytes are kept, and
+the rest of it is skipped in bounded reads; reading goes on with the next
+line. A record of several lines (line breaks in quoted fields) is bounded by
+that per line and by csv's field limit per field.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator, Sequence
+from typing import BinaryIO, Callable, Iterator, Sequence
 
 from .columns import (
     CNT_ORDER,
@@ -46,11 +51,16 @@ from .columns import (
 )
 
 __all__ = [
+    "MAX_LINE_BYTES",
+    "RECORD_TOO_LONG",
     "FieldProblem",
+    "RecordTooLong",
+    "line_content_length",
     "Row",
     "RowError",
     "count_order_problem",
     "read_rows",
+    "skip_line",
     "validate_row",
 ]
 
@@ -85,6 +95,27 @@ def restore_cr(fields: list[str]) -> list[str]:
 # Raw bytes kept per failed record for the dead letter; a runaway quoted field
 # is stopped by csv.field_size_limit, this caps what we hold on to.
 _RAW_LIMIT = 1 << 20
+# The longest physical line a record may have, its line end (LF or CRLF) not
+# counted: far above a real row (~1 KB), and what one line may cost in memory.
+MAX_LINE_BYTES = 1 << 20
+RECORD_TOO_LONG = f"record longer than {MAX_LINE_BYTES >> 20} MiB, the most one line of the file may hold"
+# Bytes read at a time while skipping the rest of a line that is too long.
+_SKIP_BYTES = 64 << 10
+
+
+class RecordTooLong(Exception):
+    """Raised by the line source of a csv.reader: a line longer than MAX_LINE_BYTES
+    (already skipped). The reader starts afresh with the next line."""
+
+
+def line_content_length(line: bytes) -> int:
+    """Bytes of a physical line without its line end (LF, CRLF, or a CR ending the file)."""
+    end = len(line)
+    if end and line[end - 1] == 0x0A:
+        end -= 1
+    if end and line[end - 1] == 0x0D:
+        end -= 1
+    return end
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +148,10 @@ class RowError:
     raw: bytes = b""
     # The data-row index this record occupies, so later rows keep their position.
     index: int | None = None
-    # True when `raw` was cut at _RAW_LIMIT bytes.
+    # True when `raw` was cut at _RAW_LIMIT bytes, or holds only the start of a record too long.
     raw_truncated: bool = False
+    # Bytes of the record in the file (more than len(raw) when raw_truncated).
+    size: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,22 +177,39 @@ class _RawLines:
 
     Lines are decoded with surrogateescape so that invalid UTF-8 never stops the
     stream; such a row is reported by field afterwards, and its bytes survive.
+    A line longer than MAX_LINE_BYTES is never read whole: its first bytes are
+    kept, the rest is skipped, and RecordTooLong is raised in csv.reader's place.
     """
 
     def __init__(self, fh: BinaryIO) -> None:
         self._fh = fh
         self._buf: list[bytes] = []
         self._size = 0
+        self._total = 0
         self._truncated = False
         self.stood_in = False  # a line since the last take() had a lone CR
+        self.count = 0  # physical lines handed out (or skipped as too long)
 
     def __iter__(self) -> "_RawLines":
         return self
 
     def __next__(self) -> str:
-        line = self._fh.readline()
+        line = self._fh.readline(MAX_LINE_BYTES + 2)
         if not line:
             raise StopIteration
+        self.count += 1
+        self._keep(line)
+        if line_content_length(line) > MAX_LINE_BYTES:
+            if not line.endswith(b"\n"):
+                self._total += skip_line(self._fh)
+            self._truncated = True
+            raise RecordTooLong
+        text = go_line_ends(line.decode("utf-8", "surrogateescape"), at_eof=not line.endswith(b"\n"))
+        self.stood_in = self.stood_in or CR_STANDIN in text
+        return text
+
+    def _keep(self, line: bytes) -> None:
+        self._total += len(line)
         if self._size < _RAW_LIMIT:
             keep = line[: _RAW_LIMIT - self._size]
             self._buf.append(keep)
@@ -168,18 +218,16 @@ class _RawLines:
                 self._truncated = True
         else:
             self._truncated = True
-        text = go_line_ends(line.decode("utf-8", "surrogateescape"), at_eof=not line.endswith(b"\n"))
-        self.stood_in = self.stood_in or CR_STANDIN in text
-        return text
 
-    def take(self) -> tuple[bytes, bool]:
-        """Bytes of the lines read since the last call, and whether they were cut."""
-        raw, truncated = b"".join(self._buf), self._truncated
+    def take(self) -> tuple[bytes, bool, int]:
+        """Bytes of the lines read since the last call, whether they were cut, and their full size."""
+        raw, truncated, total = b"".join(self._buf), self._truncated, self._total
         self._buf.clear()
         self._size = 0
+        self._total = 0
         self._truncated = False
         self.stood_in = False
-        return raw, truncated
+        return raw, truncated, total
 
 
 # Python's csv messages are fixed templates (no values); we restate them in our words.
@@ -201,12 +249,22 @@ def csv_reason(exc: csv.Error) -> str:
     return "malformed CSV record"
 
 
-def _skip_line(fh: BinaryIO) -> None:
-    """Discard one physical line without holding it all in memory."""
+def skip_line(fh: BinaryIO) -> int:
+    """Discard (the rest of) one physical line without holding it in memory; returns its bytes.
+
+    Reads fixed blocks and seeks back to the line's end (readline with a limit
+    would cost twice the block).
+    """
+    skipped = 0
     while True:
-        chunk = fh.readline(64 * 1024)
-        if not chunk or chunk.endswith(b"\n"):
-            return
+        block = fh.read(_SKIP_BYTES)
+        end = block.find(b"\n")
+        if end >= 0:
+            fh.seek(end + 1 - len(block), os.SEEK_CUR)
+            return skipped + end + 1
+        skipped += len(block)
+        if len(block) < _SKIP_BYTES:
+            return skipped
 
 
 def _bare_quote_column(text: str) -> int | None:
@@ -274,16 +332,17 @@ def read_rows(path: str | os.PathLike[str], *, skip_bom: bool = True) -> Iterato
         fh.seek(start)
         lines = _RawLines(fh)
         index = 0
-        for first, _, fields in parse_records(csv.reader(lines, dialect=_DojDialect)):
+        for first, _, fields in parse_records(csv.reader(lines, dialect=_DojDialect),
+                                              lines_read=lambda: lines.count):
             start = header_lines + first + 1
             if isinstance(fields, str):  # the record could not be parsed: why
-                raw, cut = lines.take()
-                yield RowError(name, start, None, fields, raw, index, cut)
+                raw, cut, size = lines.take()
+                yield RowError(name, start, None, fields, raw, index, cut, size)
                 index += 1
                 continue
             if lines.stood_in:
                 fields = restore_cr(fields)
-            raw, cut = lines.take()
+            raw, cut, size = lines.take()
             if not fields:
                 continue
             # An ASCII record cannot hold bad UTF-8: one test instead of one per field.
@@ -293,7 +352,7 @@ def read_rows(path: str | os.PathLike[str], *, skip_bom: bool = True) -> Iterato
                 yield Row(name, start, index, fields)
             else:
                 field, reason = problem
-                yield RowError(name, start, field, reason, raw, index, cut)
+                yield RowError(name, start, field, reason, raw, index, cut, size)
             index += 1
 
 
@@ -310,7 +369,7 @@ def data_start(fh: BinaryIO, *, skip_bom: bool = True) -> tuple[int, int]:
     start = len(BOM) if skip_bom and head.startswith(BOM) else 0
     if head[start:].startswith(HEADER_TOKEN.encode("ascii")):
         fh.seek(start)
-        _skip_line(fh)
+        skip_line(fh)
         return fh.tell(), 1
     return start, 0
 
@@ -333,7 +392,8 @@ def gogen_parse_error(line: int, header_lines: int, reason: str) -> dict[str, st
     return {"errorType": "PARSING", "errorMessage": f"record on line {after_header}: {reason}"}
 
 
-def parse_records(reader) -> Iterator[tuple[int, int, list[str] | str]]:
+def parse_records(reader, lines_read: Callable[[], int] | None = None
+                  ) -> Iterator[tuple[int, int, list[str] | str]]:
     """Each record a csv.reader reads: (lines before it, lines up to its end, its fields).
 
     A record Python's csv cannot parse comes as the reason instead of fields
@@ -341,7 +401,10 @@ def parse_records(reader) -> Iterator[tuple[int, int, list[str] | str]]:
     malformed record costs only itself. Line counts are the reader's own
     (physical lines), so a record's first line is known even when a quoted
     field spans several. A blank line comes as an empty list.
+    ``lines_read``: the line source's own count, for a source that raises
+    RecordTooLong (csv does not count the line it was refused).
     """
+    count = lines_read if lines_read is not None else (lambda: reader.line_num)
     done = 0
     while True:
         first = done
@@ -349,11 +412,15 @@ def parse_records(reader) -> Iterator[tuple[int, int, list[str] | str]]:
             fields = next(reader)
         except StopIteration:
             return
+        except RecordTooLong:
+            done = count()
+            yield first, done, RECORD_TOO_LONG
+            continue
         except csv.Error as error:
-            done = reader.line_num
+            done = count()
             yield first, done, csv_reason(error)
             continue
-        done = reader.line_num
+        done = count()
         yield first, done, fields
 
 

@@ -32,12 +32,15 @@ from clearway.v1 import case_pb2, envelope_pb2
 
 from clearway.ca_doj import CII_SCHEME, SUBJECT_ID_SCHEME
 from clearway.ca_doj import columns as col
-from clearway.ca_doj.reader import Row
+from clearway.addresses import email_problem, language_problem, phone_problem
+from clearway.ca_doj.reader import Row, csv_reason
+from clearway.textfiles import binary_problem, delimiter_problem, read_prefix
 
 __all__ = [
     "CII_SCHEME",
     "CONTACT_COLUMNS",
     "ContactInfo",
+    "ContactsError",
     "SOURCE_FORMAT",
     "SUBJECT_ID_SCHEME",
     "SUBJECT_IN_FILE_SCHEME",
@@ -373,6 +376,15 @@ CONTACT_COLUMNS = (
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0", ""}
+# The longest line a contacts file may have; a real one is under 200 bytes.
+CONTACT_LINE_LIMIT = 64 * 1024
+# What each contact column must be, when it is not blank (clearway.addresses).
+_VALUE_CHECKS = {"email": email_problem, "phone": phone_problem, "language": language_problem}
+
+
+class ContactsError(ValueError):
+    """A contacts file that cannot be used. The message names the file, the line and
+    the column, never a value: one bad line stops the load."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,47 +397,147 @@ class ContactInfo:
     consent_mail: bool = False
 
 
-def _consent(value: str, name: str, where: str) -> bool:
-    v = value.strip().lower()
+def load_contacts(path: str | os.PathLike[str]) -> dict[str, ContactInfo]:
+    """Read contacts.csv into {subject_id: ContactInfo}; raises ContactsError.
+
+    A blank consent cell means no consent: no consent, no message. Any
+    malformed line fails the whole load, because guessing someone's consent is
+    worse than stopping: a file that is not comma-separated UTF-8 text, lacks a
+    column, has a line of the wrong shape or a value that is not an email
+    address, an E.164 phone number, a language tag or true/false. The message
+    names file, line and column, never the value.
+    """
+    path = Path(path)
+    name = path.name
+    prefix, _ = read_prefix(path)
+    if not prefix:
+        raise ContactsError(f"{name}: it is empty; the first line must name the columns "
+                            + ", ".join(CONTACT_COLUMNS))
+    problem = binary_problem(prefix)
+    if problem is not None:
+        raise ContactsError(f"{name}: {problem}")
+    contacts: dict[str, ContactInfo] = {}
+    first_line: dict[str, int] = {}
+    with open(path, "rb") as fh:
+        lines = _ContactLines(fh, name)
+        reader = csv.reader(lines, strict=True)
+        records = _contact_records(reader, lines, name)
+        header_line, header = next(records, (1, None))
+        if header is None:
+            raise ContactsError(f"{name}: it has no header line")
+        bad = _not_utf8(header)
+        if bad is not None:
+            raise ContactsError(f"{name}: line {header_line}, column {bad + 1}: is not valid UTF-8")
+        columns = _contact_columns(header, lines.first_text, name)
+        width = len(header)
+        for line, record in records:
+            where = f"{name}: line {line}"
+            if len(record) != width:
+                raise ContactsError(f"{where}: expected {width} fields, found {len(record)}")
+            bad = _not_utf8(record)
+            if bad is not None:
+                raise ContactsError(f"{where}, column {header[bad].strip()}: is not valid UTF-8")
+            values = {column: record[index].strip() for column, index in columns.items()}
+            subject_id = values["subject_id"]
+            if not subject_id:
+                raise ContactsError(f"{where}, column subject_id: is empty")
+            if subject_id in contacts:
+                raise ContactsError(f"{where}, column subject_id: appears more than once "
+                                    f"(first on line {first_line[subject_id]})")
+            for column, check in _VALUE_CHECKS.items():
+                problem = check(values[column]) if values[column] else None
+                if problem is not None:
+                    raise ContactsError(f"{where}, column {column}: {problem}")
+            first_line[subject_id] = line
+            contacts[subject_id] = ContactInfo(
+                email=values["email"],
+                phone=values["phone"],
+                language=values["language"],
+                consent_email=_consent(values["consent_email"], "consent_email", where),
+                consent_sms=_consent(values["consent_sms"], "consent_sms", where),
+                consent_mail=_consent(values["consent_mail"], "consent_mail", where),
+            )
+    return contacts
+
+
+def _consent(value: str, column: str, where: str) -> bool:
+    v = value.lower()
     if v in _TRUE:
         return True
     if v in _FALSE:
         return False
-    raise ValueError(f"{where}: {name} is not true/false")
+    raise ContactsError(f"{where}, column {column}: is not true or false")
 
 
-def load_contacts(path: str | os.PathLike[str]) -> dict[str, ContactInfo]:
-    """Read contacts.csv into {subject_id: ContactInfo}.
+class _ContactLines:
+    """A contacts file's physical lines for csv.reader, each at most CONTACT_LINE_LIMIT bytes.
 
-    A blank consent cell means no consent: no consent, no message. Any
-    malformed line fails the whole load (naming file, line and column, never
-    the value), because guessing someone's consent is worse than stopping.
+    Decoded with surrogateescape, so a line that is not UTF-8 is still read and
+    its column found (_contact_records); counts the lines it hands out.
     """
-    path = Path(path)
-    contacts: dict[str, ContactInfo] = {}
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in CONTACT_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(f"{path.name}: missing columns {', '.join(missing)}")
-        for record in reader:
-            where = f"{path.name} line {reader.line_num}"
-            if None in record or any(record[c] is None for c in CONTACT_COLUMNS):
-                raise ValueError(f"{where}: wrong number of fields")
-            subject_id = record["subject_id"].strip()
-            if not subject_id:
-                raise ValueError(f"{where}: subject_id is empty")
-            if subject_id in contacts:
-                raise ValueError(f"{where}: subject_id appears more than once")
-            contacts[subject_id] = ContactInfo(
-                email=record["email"].strip(),
-                phone=record["phone"].strip(),
-                language=record["language"].strip(),
-                consent_email=_consent(record["consent_email"], "consent_email", where),
-                consent_sms=_consent(record["consent_sms"], "consent_sms", where),
-                consent_mail=_consent(record["consent_mail"], "consent_mail", where),
-            )
-    return contacts
+
+    def __init__(self, fh, name: str) -> None:
+        self._fh = fh
+        self._name = name
+        self.count = 0
+        self.first_text = ""
+
+    def __iter__(self) -> "_ContactLines":
+        return self
+
+    def __next__(self) -> str:
+        line = self._fh.readline(CONTACT_LINE_LIMIT + 2)
+        if not line:
+            raise StopIteration
+        self.count += 1
+        if len(line.rstrip(b"\r\n")) > CONTACT_LINE_LIMIT:
+            raise ContactsError(f"{self._name}: line {self.count}: longer than "
+                                f"{CONTACT_LINE_LIMIT // 1024} KiB")
+        text = line.decode("utf-8", "surrogateescape")
+        if self.count == 1:
+            text = text.removeprefix("\ufeff")
+            self.first_text = text
+        return text
+
+
+def _contact_records(reader, lines: _ContactLines, name: str):
+    """(first line, fields) of each non-blank record; raises ContactsError on a malformed one."""
+    while True:
+        first = lines.count + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ContactsError(f"{name}: line {first}: {csv_reason(error)}") from None
+        if not record:
+            continue
+        yield first, record
+
+
+def _not_utf8(record: list[str]) -> int | None:
+    """Index of the first field that was not valid UTF-8 (decoded with surrogateescape), else None."""
+    for index, value in enumerate(record):
+        if value.isascii():
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return index
+    return None
+
+
+def _contact_columns(header: list[str], header_text: str, name: str) -> dict[str, int]:
+    """Where each contact column is in the header; raises ContactsError when one is missing."""
+    names = [column.strip().lower() for column in header]
+    missing = [column for column in CONTACT_COLUMNS if column not in names]
+    if missing:
+        problem = delimiter_problem(header_text, len(CONTACT_COLUMNS)) if len(names) == 1 else None
+        raise ContactsError(f"{name}: line 1: {problem or 'missing columns ' + ', '.join(missing)}")
+    twice = [column for column in CONTACT_COLUMNS if names.count(column) > 1]
+    if twice:
+        raise ContactsError(f"{name}: line 1: column {twice[0]} appears more than once")
+    return {column: names.index(column) for column in CONTACT_COLUMNS}
 
 
 def apply_contact(person: case_pb2.Person, info: ContactInfo) -> None:
