@@ -857,3 +857,22 @@ def test_byte_order_mark_defeats_gogens_header_detection(tmp_path, policy, make_
     assert read_csv(tmp_path / "g" / "All_Results.csv")[1][:3] == ["\ufeffRECORD_ID", "SUBJECT_STATUS", "SUBJECT_ID"]
     assert (corrected.rows, corrected.people) == (1, 1)
     assert json.loads((tmp_path / "c" / "gogen.json").read_text())["lineCount"] == 1
+
+
+def test_every_file_evaluate_writes_is_readable_by_its_owner_only(gogen_fixtures, tmp_path) -> None:
+    """The bundle repeats every person's DOJ rows: 0600 files, 0700 folders, whatever the umask."""
+    out = tmp_path / "out"
+    completed = subprocess.run(
+        [sys.executable, "-c", "import os, sys; os.umask(0o022); from clearway.cli import main; "
+         "sys.exit(main())",
+         "evaluate", "--county", "SAN JOAQUIN", "--compute-at", "2019-11-11",
+         "--policy", "eligibility_options.json", "--out", str(out), "configurable_flow/input.csv"],
+        cwd=gogen_fixtures, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    written = list(out.rglob("*"))
+    assert any(p.name == "All_Results.csv" for p in written)
+    for path in written:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, path.name
+    assert out.stat().st_mode & 0o777 == 0o700

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 from clearway import exitcodes
+from clearway.private_files import restrict_new_files
 from clearway.settings import BusSettings, SettingError, env_str
 
 
@@ -248,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_trace)
 
     args = parser.parse_args(argv)
+    restrict_new_files()  # bundles, reports and spools hold personal data
     return _run_guarded(args)
 
 

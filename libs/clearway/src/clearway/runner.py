@@ -21,6 +21,7 @@ from clearway import shutdown, topics
 from clearway.bus import backoff_delays
 from clearway.health import HealthServer, StallWatch
 from clearway.logs import setup_logging
+from clearway.private_files import restrict_new_files
 from clearway.settings import BusSettings, FaultSettings
 from clearway.tracing import setup_tracing, shutdown_tracing
 
@@ -36,6 +37,7 @@ def run_service(service: str, bus: BusSettings, health_port: int, work: Work) ->
     "try again": ``work`` is called again after a pause, until it gets going or
     the service is told to stop.
     """
+    restrict_new_files()  # documents, bundles, emails, letters: personal data
     setup_logging(service)
     setup_tracing(service)
     faults = FaultSettings.from_env()

@@ -26,6 +26,7 @@ from clearway import shutdown, topics
 from clearway.bus import backoff_delays
 from clearway.health import HealthServer, Progress, StallWatch
 from clearway.logs import setup_logging
+from clearway.private_files import restrict_new_files
 from clearway.runner import until_started
 from clearway.settings import FaultSettings, env_str
 from clearway.tracing import setup_tracing, shutdown_tracing
@@ -55,6 +56,7 @@ class StoppableWorker(faust.Worker):
 def main() -> None:
     settings = EligibilitySettings.from_env()
     faults = FaultSettings.from_env()
+    restrict_new_files()
     setup_logging("eligibility")
     setup_tracing("eligibility")
     health = HealthServer("eligibility", settings.health_port).start()

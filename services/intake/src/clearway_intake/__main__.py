@@ -19,6 +19,7 @@ from opentelemetry.instrumentation.grpc import GrpcInstrumentorServer
 
 from clearway import shutdown, topics
 from clearway.logs import setup_logging
+from clearway.private_files import restrict_new_files
 from clearway.runner import until_started
 from clearway.settings import FaultSettings
 from clearway.tracing import setup_tracing, shutdown_tracing
@@ -36,6 +37,7 @@ log = logging.getLogger("clearway_intake")
 
 def main() -> None:
     settings = IntakeSettings.from_env()
+    restrict_new_files()
     setup_logging("intake")
     setup_tracing("intake")
     GrpcInstrumentorServer().instrument()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from clearway.private_files import private_dir, write_private
+from clearway.private_files import private_dir, restrict_new_files, write_private
 
 
 class EmlWriter:
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--dir", type=Path, default=Path(".local/outbox/email"))
     args = parser.parse_args()
+    restrict_new_files()
     controller = Controller(EmlWriter(args.dir), hostname=args.host, port=args.port,
                             enable_SMTPUTF8=True)
     controller.start()
