@@ -77,6 +77,14 @@ def test_n_cases_in_give_n_determinations_pdfs_and_emails(stack, sample):
     for message in received:
         assert message["To"] in addresses.values()
 
+    # Everything holding personal data is its owner's only: documents, bundles, emails, letters.
+    assert stack.wait_for_bundle(batch_id) is not None
+    for folder in (stack.documents_dir, stack.bundles_dir, stack.email_dir, stack.home / "outbox"):
+        written = [folder, *folder.rglob("*")]
+        assert len(written) > 1, folder
+        for path in written:
+            assert path.stat().st_mode & 0o777 == (0o700 if path.is_dir() else 0o600), path
+
 
 def test_two_eligibility_workers_share_a_batch_and_determine_each_case_once(stack, sample):
     doj, contacts = sample(people=60, seed=21)
@@ -168,9 +176,10 @@ def test_killing_services_mid_batch_loses_and_duplicates_nothing(stack, sample):
     try:
         wait_until(lambda: len(watcher.poll().determinations) >= 50)
         stack.services["eligibility"].kill()
+        determined_at_crash = len(watcher.outcome.determinations)
         wait_until(lambda: len(watcher.poll().petitions) >= 20)
         stack.services["petitions"].kill()
-        determined_at_crash = len(watcher.outcome.determinations)
+        petitioned_at_crash = len(watcher.outcome.petitions)
         stack.restart_service("eligibility")
         stack.restart_service("petitions")
         stdout, _ = submitting.communicate(timeout=180)
@@ -179,9 +188,11 @@ def test_killing_services_mid_batch_loses_and_duplicates_nothing(stack, sample):
         if submitting.poll() is None:
             submitting.kill()
     submitted = Submission.parse(stdout)
-    assert determined_at_crash < submitted.cases, "the batch finished before the crash"
+    # Each crash came mid-batch (eligibility-2 goes on determining while the first is down).
+    assert determined_at_crash < submitted.cases, "the batch was determined before the crash"
 
     out = wait_for(stack, batch_id, submitted.cases, timeout_s=150)
+    assert petitioned_at_crash < len(out.eligible_cases()), "every petition was out before the crash"
 
     assert len(out.determinations) == submitted.cases
     # faust is at-least-once: a redelivered determination carries the same derived id.

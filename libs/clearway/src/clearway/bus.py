@@ -675,8 +675,8 @@ class TransactionalProcessor:
             source=self.service, reason=reason, original=record.value or b"", field=field_name,
             original_topic=record.topic, original_partition=record.partition,
             original_offset=record.offset, cause=envelope)
-        key = envelope.case_id if envelope else letter.envelope.event_id
-        publish(producer, Outgoing(self.dead_letter_topic, key, letter), tracer)
+        publish(producer, Outgoing(self.dead_letter_topic, events.dead_letter_key(letter), letter),
+                tracer)
 
 
 

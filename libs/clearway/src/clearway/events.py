@@ -189,6 +189,11 @@ DEAD_LETTER_HEADROOM = 64 * 1024
 _MAX_TEXT = 4096
 
 
+def dead_letter_key(letter: dead_letter_pb2.DeadLetter) -> str:
+    """A dead letter's Kafka key: its case's id, else its own event id (never empty)."""
+    return letter.envelope.case_id or letter.envelope.event_id
+
+
 def dead_letter(*, source: str, reason: str, original: bytes,
                 cause: envelope_pb2.Envelope | None = None, tenant: str = "",
                 jurisdiction: str = "", batch_id: str = "", source_file: str = "", line: int = 0,

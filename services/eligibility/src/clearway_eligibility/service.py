@@ -28,7 +28,14 @@ OUTCOMES = {
 }
 
 
-class NoRulePack(ValueError):
+class CannotJudge(ValueError):
+    """A case the rules cannot be applied to; the reason names the field, never a value.
+
+    Such a case is dead-lettered, never judged as "no convictions".
+    """
+
+
+class NoRulePack(CannotJudge):
     """The case's jurisdiction has no rule pack; the reason names the jurisdiction only."""
 
 
@@ -69,6 +76,10 @@ def subject_of(case: case_pb2.CaseSubmitted, rules: prop64.RuleVersion):
     """
     rows = case.record.source_rows
     if rows:
+        for index, row in enumerate(rows):
+            if len(row.fields) != col.NUM_COLUMNS:
+                raise CannotJudge(f"record.source_rows[{index}].fields: {len(row.fields)} fields, "
+                                  f"a CA DOJ row has {col.NUM_COLUMNS}")
         facts = [doj_rows.facts_of(index, row.fields) for index, row in enumerate(rows)]
         reset = doj_rows.resets_each_row(rows[0].fields[col.SUBJECT_ID], corrected=rules.corrected)
         return doj_rows.subject_from_facts(case.person.person_id, facts, corrected=rules.corrected,

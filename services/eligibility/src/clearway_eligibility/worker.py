@@ -245,7 +245,7 @@ def create_app(settings: EligibilitySettings, on_ready=None, progress: Progress 
             compute_date = settings.compute_date or dt.datetime.now(dt.timezone.utc).date()
             try:
                 made = service.determine(case, policy, policy_id, compute_date)
-            except service.NoRulePack as exc:
+            except service.CannotJudge as exc:
                 return await _reject(str(exc), message, envelope)
             except Exception as exc:  # a bug must not stop the stream: dead-letter the case
                 span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
@@ -284,7 +284,7 @@ def create_app(settings: EligibilitySettings, on_ready=None, progress: Progress 
             original_topic=message.topic, original_partition=message.partition,
             original_offset=message.offset, cause=envelope)
         log.warning("dead-lettered a case", extra={"reason": reason, "offset": message.offset})
-        return [await send(rejected, letter.envelope.case_id or letter.envelope.event_id, letter)]
+        return [await send(rejected, events.dead_letter_key(letter), letter)]
 
     @app.timer(interval=1.0)
     async def report_lag() -> None:

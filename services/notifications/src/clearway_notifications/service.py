@@ -107,7 +107,7 @@ class Notifier:
 
     def handle(self, topic: str, message) -> list[Outgoing]:
         """The main flow: one DeterminationMade or PetitionGenerated."""
-        notice = Notice(topic, message, b"", message.envelope.event_id)
+        notice = _with_person(Notice(topic, message, b"", message.envelope.event_id))
         if topic == topics.DETERMINATIONS:
             if not names_one_person(message):
                 # The rows may be several people's: telling "the" person would be false.
@@ -128,9 +128,9 @@ class Notifier:
             subject = events.decode(subject_type, retry.subject)
         except events.UndecodableRecord as exc:
             raise Rejected(f"the retry's subject: {exc}", field="subject") from None
-        return self._notify(Notice(retry.subject_topic, subject, retry.subject,
-                                   retry.envelope.event_id, retry.attempts,
-                                   _seconds(retry.give_up_at)))
+        return self._notify(_with_person(Notice(retry.subject_topic, subject, retry.subject,
+                                                retry.envelope.event_id, retry.attempts,
+                                                _seconds(retry.give_up_at))))
 
     def hold_until(self, topic: str, retry: notification_pb2.NotificationRetry) -> float:
         """When a retry is due: its not_before, or later while the SMTP server is known down."""
@@ -223,7 +223,7 @@ class Notifier:
             source="notifications", reason=reason, original=notice.subject_bytes(), field=field,
             original_topic=notice.topic, cause=notice.subject.envelope)
         return [self._settled(notice, FAILED, channel),
-                Outgoing(topics.NOTIFICATIONS_REJECTED, notice.subject.envelope.case_id, letter)]
+                Outgoing(topics.NOTIFICATIONS_REJECTED, events.dead_letter_key(letter), letter)]
 
     def _settled(self, notice: Notice, status: int, channel: int,
                  purpose: str = "notification") -> Outgoing:
@@ -251,6 +251,15 @@ class Notifier:
         log.warning(message, extra={
             "case_id": notice.subject.envelope.case_id, "event_id": notice.subject_event_id,
             "status": status_name(status), "reason": reason, "count": attempts})
+
+
+def _with_person(notice: Notice) -> Notice:
+    """The notice, if its determination names the person; else Rejected (dead-lettered)."""
+    if not notice.made.person_id:
+        # Nobody to tell, and no key to keep this person's events in order.
+        field = "determination.person_id" if notice.petition is not None else "person_id"
+        raise Rejected("the determination names no person_id", field=field)
+    return notice
 
 
 def rule_pack_problem(made: determination_pb2.DeterminationMade) -> str | None:

@@ -17,12 +17,15 @@ written, and a batch's folder is readable by its owner only.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import pickle
 import time
 from pathlib import Path
 
 from clearway import events
+from clearway.bus import Rejected
+from clearway.ca_doj.columns import NUM_COLUMNS
 from clearway.private_files import private_dir
 from clearway.ca_doj import bundle, impact, summary, tally_codec
 from clearway.v1 import batch_pb2, determination_pb2
@@ -30,6 +33,8 @@ from clearway.v1 import batch_pb2, determination_pb2
 log = logging.getLogger(__name__)
 
 SPOOL = "spool.pickles"
+# A batch folder's name, at most (file systems allow 255 bytes).
+_LONGEST_FOLDER_NAME = 100
 CLOSED = "batch_closed.pb"
 DONE = "DONE"
 
@@ -43,8 +48,11 @@ class BatchBundles:
         self._seen: dict[str, set[str]] = {}
 
     def folder(self, batch_id: str) -> Path:
-        # Batch ids are UUIDs or operator-chosen names: keep them to one path segment.
+        # Batch ids are UUIDs or operator-chosen names: keep them to one short path segment.
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in batch_id)
+        if len(safe) > _LONGEST_FOLDER_NAME or safe in ("", ".", ".."):
+            digest = hashlib.sha256(batch_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            safe = f"{safe[:_LONGEST_FOLDER_NAME - 17].strip('.')}-{digest}"
         return self.root / safe
 
     def add(self, made: determination_pb2.DeterminationMade) -> Path | None:
@@ -62,7 +70,11 @@ class BatchBundles:
         encoder = bundle.LineEncoder()
         report = made.prop64_report
         rows = []
-        for row in report.rows:
+        for number, row in enumerate(report.rows):
+            if len(row.source.fields) != NUM_COLUMNS:
+                raise Rejected(f"prop64_report.rows[{number}].source.fields: {len(row.source.fields)} "
+                               f"fields, a DOJ row has {NUM_COLUMNS}",
+                               field=f"prop64_report.rows[{number}].source.fields")
             fields = list(row.source.fields)
             columns = list(row.columns)
             rows.append((

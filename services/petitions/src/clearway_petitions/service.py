@@ -35,6 +35,8 @@ def file_petition(made: determination_pb2.DeterminationMade,
     """
     if not eligible_convictions(made):
         return None
+    if not made.person_id:
+        raise Rejected("no petition: the determination names no person_id", field="person_id")
     if not names_one_person(made):
         log.warning("no petition: the determination's rows are not one person's (conflicting "
                     "identities, or gogen's empty-SUBJECT_ID subject)",
