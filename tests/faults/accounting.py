@@ -188,3 +188,46 @@ def render(tallies: dict[str, Tally]) -> str:
         lines.append(f"{name:16}{t.expected:>10}{t.delivered:>11}{t.duplicated:>12}{t.lost:>7}"
                      f"{t.redelivered:>13}{t.unexpected:>12}")
     return "\n".join(lines)
+
+
+def personal_values(cases) -> set[str]:
+    """Every name, date of birth, contact detail and source identifier of the batch's people."""
+    values: set[str] = set()
+    for case in cases:
+        person = case.person
+        values |= {person.name.recorded, person.name.family_name, person.name.given_names,
+                   person.date_of_birth.raw, person.contact.email, person.contact.phone,
+                   *person.contact.postal_address.lines, *(i.value for i in person.identifiers)}
+    return {value for value in values if len(value.strip()) >= 4}
+
+
+def leaked_values(folders, private: set[str]) -> dict[str, int]:
+    """How many times each private value is a whole string value in the JSON lines of
+    ``folders`` (service logs and exported spans), by file name."""
+    import json
+
+    found: dict[str, int] = defaultdict(int)
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+
+    for folder in folders:
+        for path in sorted(folder.glob("*")):
+            if not path.is_file() or path.name.startswith("smtp-sink"):
+                continue
+            for line in path.read_text(errors="replace").splitlines():
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = line  # a line that is not JSON is searched whole
+                for text in strings(record):
+                    if text in private or any(word in private for word in text.split()):
+                        found[path.name] += 1
+    return dict(found)

@@ -26,7 +26,7 @@ import pytest
 
 from clearway.devstack import REPO, LocalStack, Submission
 
-from accounting import BatchReader, render
+from accounting import BatchReader, leaked_values, personal_values, render
 
 pytestmark = [pytest.mark.broker, pytest.mark.faults, pytest.mark.timeout(1800)]
 
@@ -134,3 +134,10 @@ def test_a_batch_under_faults_loses_and_duplicates_nothing(tmp_path):
         dirty = {name: t for name, t in tallies.items() if not t.clean}
         assert not dirty, f"lost or duplicated outcomes (seed {SEED}):\n{report}"
         assert tallies["petitions"].expected > 0 and tallies["emails"].expected > 0
+
+        # Faults make services log more than ever: none of it may name anyone.
+        private = personal_values(ledger.cases.values())
+        leaks = leaked_values([stack.home / "logs", stack.trace_dir], private)
+        print(f"searched logs and spans for {len(private)} personal values: {sum(leaks.values())} hits",
+              flush=True)
+        assert not leaks, f"personal data in logs or spans: {leaks}"
