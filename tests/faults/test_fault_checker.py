@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clearway import events, topics
+from clearway import topics
 from clearway.bus import Outgoing, Rejected
 from clearway.v1 import case_pb2, determination_pb2, notification_pb2, petition_pb2
 from clearway_eligibility import service as eligibility

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import grpc
 import pytest
+from grpc_cases import a_case
 from grpc_health.v1 import health_pb2
 from kafka import KafkaAdminClient
 
 from clearway import shutdown, topics
 from clearway.devstack import (KAFKA_SCRIPT, REPO, BatchWatcher, Broker, LocalStack,
                                ServiceProcess, StackRefused, free_ports, health_status)
-from clearway.v1 import case_pb2, envelope_pb2, intake_service_pb2, intake_service_pb2_grpc, notification_pb2
+from clearway.v1 import intake_service_pb2, intake_service_pb2_grpc, notification_pb2
 
 pytestmark = pytest.mark.broker
 
@@ -269,22 +270,8 @@ def email_ids(stack) -> list[str]:
 
 
 def a_case_request() -> intake_service_pb2.SubmitCaseRequest:
-    record = case_pb2.CriminalRecord(source_format="ca-doj-research-file")
-    step = record.cycles.add(cycle_order="101").steps.add(step_order="002",
-                                                          type_description="COURT ACTION")
-    step.event_date.CopyFrom(envelope_pb2.SourceDate(year=2001, month=4, day=11, raw="20010411",
-                                                     valid=True))
-    step.agency.county_name = "SACRAMENTO"
-    step.counts.add(count_order="101002001000", case_number="140194",
-                    offense=case_pb2.Offense(description="11357(A) HS-POSSESS MARIJUANA",
-                                             type_of_charge="M"),
-                    disposition=case_pb2.Disposition(description="CONVICTED-PROBATION",
-                                                     conviction_status="MISDEMEANOR"))
-    person = case_pb2.Person(name=case_pb2.Name(recorded="QUILLFEATHER,ZEPHYRA",
-                                                given_names="ZEPHYRA", family_name="QUILLFEATHER"))
-    return intake_service_pb2.SubmitCaseRequest(
-        tenant="coalition-a", jurisdiction="ca/sacramento",
-        case=intake_service_pb2.CaseInput(person=person, record=record, source_person_key="F-1"))
+    return intake_service_pb2.SubmitCaseRequest(tenant="coalition-a", jurisdiction="ca/sacramento",
+                                                 case=a_case("F-1"))
 
 
 def wait_until(condition, timeout_s: float) -> None:

@@ -383,9 +383,6 @@ class StandInConsumer:
         self.paused_now -= set(tps)
         self.calls.append(("resume", *tps))
 
-    def group_metadata(self):
-        return "g"
-
 
 class RecordingTransactions(TransactionManager):
     """The transaction steps in order, with what the handlers did between them."""

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from doj_files import unusable_doj_files
 
 from clearway import cli
 from clearway.ca_doj import bundle
@@ -372,30 +373,7 @@ def test_cli_skip_row_exit_status_is_zero(gogen_fixtures, tmp_path, monkeypatch,
 
 def _unusable_inputs(gogen_fixtures: Path, folder: Path) -> dict[str, tuple[Path, str]]:
     """Files that cannot be DOJ files at all, each with the reason `evaluate` and `submit` give."""
-    good = (gogen_fixtures / "configurable_flow" / "input.csv").read_bytes()
-    header, _, body = good.partition(b"\n")
-    disp_date = COLUMNS.index("DISP_DATE")
-
-    def without_disp_date(line: bytes) -> bytes:
-        fields = next(csv.reader([line.decode()]))
-        del fields[disp_date]
-        return bundle.LineEncoder().line(fields).encode()
-
-    contents = {
-        "semicolons": (good.replace(b",", b";"), "it is delimited by semicolons, not commas"),
-        "tabs": (good.replace(b",", b"\t"), "it is delimited by tabs, not commas"),
-        "no-DISP_DATE": (b"".join(without_disp_date(line) for line in good.splitlines()),
-                         "its header lacks the column DISP_DATE"),
-        "empty": (b"", "it is empty"),
-        "header-only": (header + b"\n", "it has a header but no data rows"),
-        "random-bytes": (bytes(range(256)) * 64, "it holds binary data"),
-    }
-    files = {}
-    for name, (content, reason) in contents.items():
-        path = folder / f"{name}.csv"
-        path.write_bytes(content)
-        files[name] = path, reason
-    return files
+    return unusable_doj_files(folder, (gogen_fixtures / "configurable_flow" / "input.csv").read_bytes())
 
 
 UNUSABLE = ["semicolons", "tabs", "no-DISP_DATE", "empty", "header-only", "random-bytes"]

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from doj_files import unusable_doj_files
 from kafka.errors import KafkaTimeoutError, NotLeaderForPartitionError
 from kafka.future import Future
 
@@ -517,24 +518,7 @@ def test_submit_threads_every_option_into_the_batch(files, cli_producer, capsys)
 
 def unusable_files(folder: Path, good: Path) -> dict[str, tuple[Path, str]]:
     """Files that cannot be DOJ files at all, with the reason given for each."""
-    text = good.read_bytes()
-    header, _, _ = text.partition(b"\n")
-    no_disp_date = header.replace(b"DISP_DATE,", b"") + b"\n" + b"\n".join(
-        ",".join(doj_fields(str(70000010 + n), "101001001000")[:94]).encode() for n in range(3))
-    contents = {
-        "semicolons": (text.replace(b",", b";"), "it is delimited by semicolons, not commas"),
-        "tabs": (text.replace(b",", b"\t"), "it is delimited by tabs, not commas"),
-        "no-DISP_DATE": (no_disp_date, "its header lacks the column DISP_DATE"),
-        "empty": (b"", "it is empty"),
-        "header-only": (header + b"\n", "it has a header but no data rows"),
-        "random-bytes": (bytes(range(256)) * 64, "it holds binary data"),
-    }
-    made = {}
-    for name, (content, reason) in contents.items():
-        path = folder / f"{name}.csv"
-        path.write_bytes(content)
-        made[name] = path, reason
-    return made
+    return unusable_doj_files(folder, good.read_bytes())
 
 
 @pytest.mark.parametrize("rule_version", ["2026.11", "gogen-0.2.13"])

@@ -5,8 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import smtplib
-import socket
-from collections.abc import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -238,21 +236,10 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[Controller, RecordingHandler]]:
+def smtp_server(start_smtp) -> tuple[Controller, RecordingHandler]:
     handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
+    return start_smtp(handler), handler
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-import socket
 import time
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from clearway import events, topics
 from clearway.ca_doj import SUBJECT_ID_SCHEME
@@ -239,21 +237,10 @@ def test_sms_consent_for_a_person_without_an_email_address_still_writes_the_sms(
 # --- the SMTP sink --------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def sink(tmp_path):
+def sink(tmp_path, start_smtp):
     folder = tmp_path / "email"
-    controller = Controller(EmlWriter(folder), hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, folder
-    finally:
-        controller.stop()
+    return start_smtp(EmlWriter(folder)), folder
 
 
 def test_eml_writer_creates_its_folder(tmp_path):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import stat
 import subprocess
 import sys
 import textwrap
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from clearway import events, topics
 from clearway.v1 import case_pb2, determination_pb2, notification_pb2
@@ -33,21 +31,10 @@ class CountingHandler:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def smtp():
+def smtp(start_smtp):
     handler = CountingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
+    return start_smtp(handler), handler
 
 
 def _determination() -> determination_pb2.DeterminationMade:

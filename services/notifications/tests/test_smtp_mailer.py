@@ -9,6 +9,8 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
+from clearway.devstack import free_port
+
 from clearway_notifications.adapters import (
     PermanentDeliveryFailure,
     ServerUnavailable,
@@ -38,21 +40,10 @@ class Handler:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def server():
+def server(start_smtp):
     handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
+    return start_smtp(handler), handler
 
 
 def _message(n: int = 0) -> EmailMessage:
@@ -97,7 +88,7 @@ def test_the_envelope_goes_only_to_the_named_recipient_whatever_the_headers_say(
 
 
 def test_no_server_is_unavailable_at_once_after_one_try():
-    mailer = _mailer(_free_port())
+    mailer = _mailer(free_port())
     began = time.monotonic()
     with pytest.raises(ServerUnavailable) as failed:
         mailer.send(_message(), "marisol@example.org")
@@ -138,7 +129,7 @@ def test_a_refused_recipient_is_permanent_on_5xx_and_transient_on_4xx(server, re
 
 def test_a_server_that_went_away_and_came_back_is_used_again():
     handler = Handler()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     mailer = _mailer(port)

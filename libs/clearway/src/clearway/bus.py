@@ -33,7 +33,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from google.protobuf.message import Message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import IllegalStateError, KafkaError, KafkaTimeoutError
+from kafka.errors import KafkaError, KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata
 
 from clearway import events, topics, tracing

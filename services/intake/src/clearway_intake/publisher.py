@@ -33,8 +33,6 @@ from kafka.errors import KafkaTimeoutError
 from opentelemetry import trace
 from opentelemetry.trace import Link
 
-from kafka.errors import KafkaTimeoutError
-
 from clearway import events, topics, tracing
 from clearway.bus import Outgoing, close_producer, make_producer, publish
 from clearway.settings import FaultSettings
