@@ -17,7 +17,6 @@ from clearway.bus import read_topic
 from clearway.v1 import (
     case_pb2,
     determination_pb2,
-    envelope_pb2,
     intake_service_pb2,
     intake_service_pb2_grpc,
     notification_pb2,
