@@ -311,3 +311,33 @@ def test_a_batch_item_with_another_request_id_is_dead_lettered(intake):
     assert (reply.accepted, reply.rejected) == (2, 1)
     (letter,) = intake.producer.of(topics.INTAKE_REJECTED)
     assert "request_id: differs" in letter.reason
+
+
+def test_sends_kafka_has_not_answered_are_pending_work_for_health_and_each_answer_is_progress():
+    from kafka.future import Future
+
+    class Unanswered(StandInProducer):
+        def __init__(self):
+            super().__init__()
+            self.futures = []
+
+        def send(self, topic, key, value, headers):
+            self.futures.append(Future())
+            return self.futures[-1]
+
+    clock = [100.0]
+    producer = Unanswered()
+    publisher = CasePublisher("unused", PersonIds(KEY), producer=producer)
+    publisher.progress._clock = lambda: clock[0]
+    publisher.progress.advanced()
+    receipts = []
+    publisher.publish_case(tenant="t", jurisdiction="ca/yolo", case=a_case(), receipts=receipts)
+    publisher.publish_case(tenant="t", jurisdiction="ca/yolo", case=a_case("S-2"))
+    clock[0] += 90
+    assert publisher.progress.stalled_for() == 90  # two records, no answer: stuck
+    producer.futures[0].success(None)
+    assert publisher.progress.stalled_for() == 0
+    clock[0] += 30
+    assert publisher.progress.stalled_for() == 30  # one still unanswered
+    producer.futures[1].failure(KafkaTimeoutError())
+    assert publisher.progress.stalled_for() == 0  # answered, even if refused: nothing in hand

@@ -18,6 +18,7 @@ from concurrent import futures
 from opentelemetry.instrumentation.grpc import GrpcInstrumentorServer
 
 from clearway import shutdown, topics
+from clearway.health import StallWatch, watch
 from clearway.logs import setup_logging
 from clearway.private_files import restrict_new_files
 from clearway.runner import until_started
@@ -28,7 +29,7 @@ from clearway_intake.answers import RequestAnswers
 from clearway_intake.config import IntakeSettings
 from clearway_intake.domain.identity import PersonIds
 from clearway_intake.domain.requests import RequestIds
-from clearway_intake.grpc_server import IntakeServicer, build_server
+from clearway_intake.grpc_server import SERVICE as INTAKE_SERVICE, IntakeServicer, build_server
 from clearway_intake.publisher import CasePublisher
 from clearway_intake.status import StatusBoard
 
@@ -68,9 +69,20 @@ def main() -> None:
     server, port, health = build_server(servicer, settings.grpc_address,
                                         futures.ThreadPoolExecutor(max_workers=8))
     server.start()
+
+    def set_health(status) -> None:
+        for name in ("", INTAKE_SERVICE):
+            health.set(name, status)
+
+    # NOT_SERVING while records Kafka has not answered sit longer than CLEARWAY_STALL_S.
+    watch(publisher.progress)
+    serving = threading.Event()
+    serving.set()
+    stalls = StallWatch(set_health, faults.stall_s, serving).start()
     log.info("serving", extra={"address": settings.grpc_address, "port": port})
     stop.wait()
     log.info("stopping")
+    stalls.stop()
     health.enter_graceful_shutdown()
     server.stop(grace=10).wait()
     publisher.close()

@@ -35,6 +35,7 @@ from opentelemetry.trace import Link
 
 from clearway import events, topics, tracing
 from clearway.bus import Outgoing, close_producer, make_producer, publish
+from clearway.health import Progress
 from clearway.settings import FaultSettings
 from clearway.ca_doj import SUBJECT_ID_SCHEME
 from clearway.v1 import batch_pb2, case_pb2, dead_letter_pb2, intake_request_pb2, intake_service_pb2
@@ -90,6 +91,11 @@ class CasePublisher:
         self._pending_bytes = 0
         self._pending_lock = threading.Lock()
         self._failure = ""  # kind of the first failed send, for the error message
+        # For health: sends Kafka has neither acknowledged nor refused yet are work in
+        # hand; each answer is progress (clearway.health.StallWatch).
+        self.progress = Progress("intake:publisher")
+        self._unanswered = 0
+        self._unanswered_lock = threading.Lock()
 
     def publish_case(self, *, tenant: str, jurisdiction: str, case: intake_service_pb2.CaseInput,
                      batch_id: str = "", scheme: str = SUBJECT_ID_SCHEME,
@@ -188,10 +194,10 @@ class CasePublisher:
             value = out.message.SerializeToString()
         if receipts is not None:
             # The caller confirms these itself (confirm): not counted against other sends.
-            receipts.append(publish(self.producer, out, self.tracer, value=value))
+            receipts.append(self._watched(publish(self.producer, out, self.tracer, value=value)))
             return
         self._raise_if_failed()
-        future = publish(self.producer, out, self.tracer, value=value)
+        future = self._watched(publish(self.producer, out, self.tracer, value=value))
         future.add_errback(self._on_failure, out.topic)
         with self._pending_lock:
             self._pending.append((future, len(value)))
@@ -199,6 +205,20 @@ class CasePublisher:
             over = self._pending_bytes > self.max_pending_bytes
         if over:
             self._settle(self.max_pending_bytes // 2)
+
+    def _watched(self, future):
+        """``future``, counted as work in hand until Kafka answers it."""
+        with self._unanswered_lock:
+            self._unanswered += 1
+        self.progress.working()
+        future.add_both(self._answered)
+        return future
+
+    def _answered(self, _result) -> None:
+        with self._unanswered_lock:
+            self._unanswered -= 1
+            left = self._unanswered
+        self.progress.advanced(pending=left > 0)
 
     def _on_failure(self, topic: str, exc: BaseException) -> None:
         # Called on the producer's thread. The kind of error and the topic only: never the record.
