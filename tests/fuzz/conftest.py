@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 EXAMPLES = int(os.environ.get("CLEARWAY_FUZZ_EXAMPLES", "300"))
@@ -23,3 +24,11 @@ settings.register_profile(
                            HealthCheck.filter_too_much],
 )
 settings.load_profile("clearway")
+
+
+def pytest_collection_modifyitems(items):
+    """The suite's 300 s limit per test, grown with the budget: a long run takes hours."""
+    limit = 300 + EXAMPLES * 0.1
+    for item in items:
+        if item.get_closest_marker("fuzz") is not None:
+            item.add_marker(pytest.mark.timeout(limit))

@@ -346,3 +346,17 @@ def test_rows_of_different_people_under_one_id_are_held_for_review_in_either_ver
 def test_one_persons_rows_have_no_identity_conflicts(case, policy):
     made = _determine(case, policy)
     assert list(made.identity_conflicts) == [] and eligible_count(made) > 0
+
+
+def test_a_compute_date_or_submission_time_that_is_no_date_is_refused_naming_the_field(case, policy):
+    """Found by the fuzz targets: both raised ValueError from the datetime module."""
+    no_date = case_pb2.CaseSubmitted()
+    no_date.CopyFrom(case)
+    no_date.evaluation.compute_date.valid = True  # year, month and day 0
+    with pytest.raises(service.CannotJudge, match="evaluation.compute_date"):
+        _determine(no_date, policy)
+    never = case_pb2.CaseSubmitted()
+    never.CopyFrom(case)
+    never.envelope.occurred_at.seconds = 10**15
+    with pytest.raises(service.CannotJudge, match="envelope.occurred_at"):
+        _determine(never, policy)

@@ -110,11 +110,17 @@ def determine(case: case_pb2.CaseSubmitted, policy: Policy, policy_id: str,
     rules = rules_for(case)
     requested = case.evaluation.compute_date
     if requested.valid:
-        compute_date = dt.date(requested.year, requested.month, requested.day)
+        try:
+            compute_date = dt.date(requested.year, requested.month, requested.day)
+        except ValueError:
+            raise CannotJudge("evaluation.compute_date: not a calendar date") from None
     subject = subject_of(case, rules)
     # gogen's wall-clock reading (summary only) becomes the submission time, so
     # a replay gives the same event.
-    now = case.envelope.occurred_at.ToDatetime(tzinfo=dt.timezone.utc)
+    try:
+        now = case.envelope.occurred_at.ToDatetime(tzinfo=dt.timezone.utc)
+    except (ValueError, OverflowError):
+        raise CannotJudge("envelope.occurred_at: not a time a case can have been submitted at") from None
     assessment = report.assess(subject, policy, jurisdiction.county, compute_date, rules, now)
     convictions = {c.source_row_index: c for c in subject.convictions
                    if prop64.judged(c, jurisdiction.county, rules)}
